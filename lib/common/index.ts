@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './deadline';
+export * from './queue';
+export * from './hexdump';
