@@ -1,0 +1,86 @@
+/**
+ * `fieldlink-sim <protocol> [--host 127.0.0.1] [--port N] [protocol options]`: runs one protocol's
+ * simulator in the foreground, prints one JSON line once it listens, logs on stderr, and exits
+ * cleanly on SIGINT/SIGTERM.
+ */
+import type { SimCli, RunningSim } from '../common/sim';
+
+export const PROTOCOLS = ['osdp', 'uhppote', 'bacnet', 'pnp', 'spec'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+/** The protocol's simulator entry, or undefined when that protocol has none yet. */
+export function loadSimCli(protocol: Protocol): SimCli | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(`../${protocol}/sim-cli`) as { simCli: SimCli }).simCli;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes(`${protocol}/sim-cli`)) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** The protocols that have a simulator in this build. */
+export function availableProtocols(): Protocol[] {
+  return PROTOCOLS.filter((p) => loadSimCli(p) !== undefined);
+}
+
+function usage(): string {
+  const lines = ['usage: fieldlink-sim <protocol> [--host 127.0.0.1] [--port N] [options]', '', 'protocols:'];
+  for (const p of PROTOCOLS) {
+    const cli = loadSimCli(p);
+    lines.push(`  ${p}${cli ? '' : ' (not available in this version)'}`);
+    if (cli) lines.push(...cli.usage.split('\n').map((l) => `      ${l}`));
+  }
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [protocol, ...rest] = argv;
+  if (!protocol || protocol === '--help' || protocol === '-h') {
+    process.stderr.write(usage() + '\n');
+    return protocol ? 0 : 2;
+  }
+  if (!(PROTOCOLS as readonly string[]).includes(protocol)) {
+    process.stderr.write(`fieldlink-sim: unknown protocol '${protocol}'\n${usage()}\n`);
+    return 2;
+  }
+  const cli = loadSimCli(protocol as Protocol);
+  if (!cli) {
+    process.stderr.write(`fieldlink-sim: no ${protocol} simulator in this version\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stderr.write(`usage: fieldlink-sim ${protocol} [options]\n${cli.usage}\n`);
+    return 0;
+  }
+  const log = (line: string): void => {
+    process.stderr.write(`[${protocol}-sim] ${line}\n`);
+  };
+  let sim: RunningSim;
+  try {
+    sim = await cli.start(rest, log);
+  } catch (err) {
+    process.stderr.write(`fieldlink-sim ${protocol}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(JSON.stringify({ protocol, listening: sim.listening }) + '\n');
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: stopping`);
+      sim.close().then(
+        () => resolve(0),
+        (err: Error) => {
+          log(`error while stopping: ${err.message}`);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
