@@ -1,0 +1,6 @@
+/** OSDP Secure Channel: crypto, sealing/opening of secured frames, CP and PD session state machines. */
+export * from './types';
+export * from './crypto';
+export * from './frame';
+export * from './channel';
+export * from './session';
