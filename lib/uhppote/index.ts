@@ -13,4 +13,5 @@ export * from './errors';
 export { Uhppote, DEFAULT_TIMEOUT } from './uhppote';
 export { UhppoteListener, type UhppoteListenerOptions, type UhppoteListenerEvents } from './listener';
 export { parseEndpoint, resolveController, DEFAULT_PORT, type Endpoint } from './address';
+export { UhppoteSimulator, SimController, type UhppoteSimulatorOptions, type SimControllerConfig, type SimEvent, type SimCard, type MalformKind, type SimulatorStats } from './simulator';
 export * as codec from './codec';
