@@ -204,8 +204,8 @@ export const FUNCTIONS = {
     request: [
       f('door', 'uint8', 8),
       f('startTime', 'HHmm', 9),
-      f('endTime', 'HHmm', 11),
-      f('activeMode', 'uint8', 13),
+      f('activeMode', 'uint8', 11),
+      f('endTime', 'HHmm', 12),
       f('inactiveMode', 'uint8', 14),
       ...weekdays(15),
     ],
