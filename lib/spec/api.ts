@@ -111,6 +111,8 @@ export interface SpecClientEvents {
   /** A drop or failed attempt; the next attempt follows after `delay` ms. */
   reconnecting: [detail: { attempt: number; delay: number; error?: Error }];
   closed: [];
+  /** The link dropped (a reconnect follows when enabled). */
+  disconnected: [error?: Error];
   /** Every EVENT from every watched property. */
   event: [event: SpecEvent];
   /** A problem not tied to one request (a malformed frame, a failed re-register). */

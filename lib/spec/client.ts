@@ -48,6 +48,31 @@ function replyError(m: SpecMessage, device: string, operation: string): SpecErro
   return undefined;
 }
 
+/**
+ * Finds SPEC servers on `host`: HELLO on every port of the range (in parallel), each socket closed
+ * again. Resolves with those that answered, in port order.
+ */
+export async function scanSpecServers(host = '127.0.0.1', ports: [number, number] = [6510, 6530], options: { timeout?: number } = {}): Promise<Array<{ port: number; specName: string }>> {
+  const { ports: list } = resolveAddress(host, ports);
+  const timeout = options.timeout ?? 1000;
+  const found = await Promise.all(
+    list.map(async (port) => {
+      let conn: SpecConnection | undefined;
+      try {
+        conn = await SpecConnection.open(host, port, timeout, HOST_LE);
+        const reply = await conn.request({ cmd: SpecCommand.HELLO }, timeout, 'hello');
+        if (reply.cmd !== SpecCommand.HELLO_REPLY) return undefined;
+        return { port, specName: typeof reply.value === 'string' && reply.value ? reply.value : reply.name };
+      } catch {
+        return undefined;
+      } finally {
+        await conn?.close();
+      }
+    }),
+  );
+  return found.filter((x): x is { port: number; specName: string } => x !== undefined);
+}
+
 export class SpecClient extends EventEmitter {
   readonly options: Readonly<SpecClientOptions>;
   private readonly address: SpecAddress;
@@ -84,6 +109,11 @@ export class SpecClient extends EventEmitter {
   /** The server connected to (host, port, SPEC name), once connected. */
   get info(): SpecServerInfo | undefined {
     return this.infoValue;
+  }
+
+  /** The connected server's SPEC name, e.g. `fourc`. */
+  get specName(): string | undefined {
+    return this.infoValue?.specName;
   }
 
   get connected(): boolean {
@@ -217,7 +247,8 @@ export class SpecClient extends EventEmitter {
     if (this.conn !== conn) return;
     this.conn = undefined;
     if (this.stateValue === 'closed') return;
-    if (error) this.emitError(error);
+    this.emit('disconnected', error);
+    if (error instanceof ProtocolError) this.emitError(error);
     if (!this.backoff) {
       this.setState('idle');
       return;

@@ -145,16 +145,15 @@ export function encodeValue(value: SpecValue | boolean | undefined, littleEndian
   throw new InvalidArgumentError(`cannot send a ${Array.isArray(value) ? 'plain array (use toSpecArray)' : typeof value} to SPEC`, { operation: 'encode' });
 }
 
-/** Writes a full frame (header + body) in the given byte order and header version (default 4). */
-export function encodeFrame(fields: FrameFields, options: EncodeOptions = {}): Buffer {
+/** Writes the header for `fields` whose body is already encoded as `enc`. */
+export function encodeHeader(fields: Omit<FrameFields, 'value'>, enc: Omit<EncodedBody, 'body'> & { len: number }, options: EncodeOptions = {}): Buffer {
   const le = options.littleEndian ?? HOST_LE;
   const version = options.version ?? SV_VERSION;
   const size = HEADER_SIZES[version];
   if (!size) throw new InvalidArgumentError(`header version ${version} not supported`, { operation: 'encode' });
   const name = Buffer.from(fields.name ?? '', 'utf8');
   if (name.length >= SV_NAME_LEN) throw new InvalidArgumentError(`name longer than ${SV_NAME_LEN - 1} bytes: ${fields.name}`, { operation: 'encode' });
-  const enc = encodeValue(fields.value, le, fields.type);
-  const out = Buffer.alloc(size + enc.body.length);
+  const out = Buffer.alloc(size);
   const time = fields.time ?? Date.now();
   const u32 = (v: number, off: number): number => (le ? out.writeUInt32LE(v >>> 0, off) : out.writeUInt32BE(v >>> 0, off));
   const i32 = (v: number, off: number): number => (le ? out.writeInt32LE(v | 0, off) : out.writeInt32BE(v | 0, off));
@@ -168,7 +167,7 @@ export function encodeFrame(fields: FrameFields, options: EncodeOptions = {}): B
   i32(enc.type, 28);
   u32(enc.rows, 32);
   u32(enc.cols, 36);
-  u32(enc.body.length, 40);
+  u32(enc.len, 40);
   let off = 44;
   if (version >= 3) {
     i32(fields.err ?? 0, off);
@@ -179,8 +178,19 @@ export function encodeFrame(fields: FrameFields, options: EncodeOptions = {}): B
     off += 4;
   }
   name.copy(out, off);
-  enc.body.copy(out, size);
   return out;
+}
+
+/** Header and body of a frame as two buffers (the body can then go out without another copy). */
+export function encodeParts(fields: FrameFields, options: EncodeOptions = {}): [Buffer, Buffer] {
+  const enc = encodeValue(fields.value, options.littleEndian ?? HOST_LE, fields.type);
+  return [encodeHeader(fields, { ...enc, len: enc.body.length }, options), enc.body];
+}
+
+/** Writes a full frame (header + body) in the given byte order and header version (default 4). */
+export function encodeFrame(fields: FrameFields, options: EncodeOptions = {}): Buffer {
+  const [header, body] = encodeParts(fields, options);
+  return body.length === 0 ? header : Buffer.concat([header, body], header.length + body.length);
 }
 
 // ---------------------------------------------------------------------------------------------

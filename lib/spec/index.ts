@@ -13,7 +13,7 @@
 export * from './types';
 export * from './api';
 export * from './errors';
-export { SpecClient, specLiteral } from './client';
+export { SpecClient, specLiteral, scanSpecServers } from './client';
 export { SpecWatch } from './watch';
 export { SpecMotor, moveMotors } from './motor';
 export { resolveAddress, type SpecAddress } from './address';
@@ -30,3 +30,5 @@ export {
   type EncodeOptions,
 } from './codec';
 export { toPlain, toSpecArray } from './values';
+export { SpecSimulator, startSpecSimulator, startSimulator, type SpecSimulatorOptions } from './simulator';
+export { DEFAULT_MOTORS, type SimMotorConfig } from './sim-model';
