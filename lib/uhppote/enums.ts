@@ -206,10 +206,3 @@ const TASK_TEXT: Record<number, string> = {
 export function taskTypeText(code: number): string {
   return TASK_TEXT[code] ?? `unknown (${code})`;
 }
-
-/** Door mode used by set-first-card for the active/inactive periods. */
-export enum FirstCardMode {
-  Controlled = 0,
-  NormallyOpen = 1,
-  NormallyClosed = 2,
-}
