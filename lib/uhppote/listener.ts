@@ -48,7 +48,7 @@ export class UhppoteListener extends EventEmitter<UhppoteListenerEvents> {
     if (this.socket) return Promise.resolve();
     if (this.closed) return Promise.reject(new NotConnectedError('uhppote listener closed'));
     this.starting ??= new Promise<void>((resolve, reject) => {
-      const sock = dgram.createSocket({ type: net.isIPv6(this.endpoint.host) ? 'udp6' : 'udp4', reuseAddr: true });
+      const sock = dgram.createSocket({ type: net.isIPv6(this.endpoint.host) ? 'udp6' : 'udp4', reuseAddr: false });
       const onError = (err: Error): void => {
         this.starting = undefined;
         sock.close();

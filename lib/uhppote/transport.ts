@@ -65,7 +65,7 @@ export class Transport {
     if (this.closed) return Promise.reject(new NotConnectedError('uhppote: engine closed'));
     if (this.socket) return Promise.resolve(this.socket);
     this.opening ??= new Promise<dgram.Socket>((resolve, reject) => {
-      const sock = dgram.createSocket({ type: net.isIPv6(this.bind.host) ? 'udp6' : 'udp4', reuseAddr: true });
+      const sock = dgram.createSocket({ type: net.isIPv6(this.bind.host) ? 'udp6' : 'udp4', reuseAddr: false });
       const onError = (err: Error): void => {
         this.opening = undefined;
         sock.close();
