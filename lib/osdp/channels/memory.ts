@@ -1,0 +1,67 @@
+/** An in-memory channel pair: what one end writes the other receives on a later tick. For tests and benchmarks. */
+import { EventEmitter } from 'node:events';
+import { NotConnectedError } from '../../common/errors';
+import type { Channel } from './channel';
+
+export interface MemoryChannelOptions {
+  /** Reported baud rate (no delay is added). */
+  baudRate?: number;
+}
+
+export class MemoryChannel extends EventEmitter implements Channel {
+  peer?: MemoryChannel;
+  private opened = false;
+  /** Fault injection: called with every chunk written by this end; return bytes to deliver (possibly changed) or null to drop. */
+  intercept?: (bytes: Buffer) => Buffer | null;
+  baudRate?: number;
+
+  constructor(readonly name: string, options: MemoryChannelOptions = {}) {
+    super();
+    if (options.baudRate !== undefined) this.baudRate = options.baudRate;
+  }
+
+  get isOpen(): boolean {
+    return this.opened;
+  }
+
+  async open(): Promise<void> {
+    this.opened = true;
+    this.emit('open');
+  }
+
+  async close(): Promise<void> {
+    this.opened = false;
+  }
+
+  /** Simulates the link dropping: the channel closes and emits 'close' with an error. */
+  fail(error = new Error('link dropped')): void {
+    if (!this.opened) return;
+    this.opened = false;
+    this.emit('close', error);
+  }
+
+  async write(data: Buffer): Promise<void> {
+    if (!this.opened) throw new NotConnectedError(`${this.name} is closed`);
+    let bytes: Buffer | null = Buffer.from(data);
+    if (this.intercept) bytes = this.intercept(bytes);
+    const peer = this.peer;
+    if (!bytes || bytes.length === 0 || !peer) return;
+    const out = bytes;
+    setImmediate(() => {
+      if (peer.opened) peer.emit('data', out);
+    });
+  }
+
+  async setBaudRate(baudRate: number): Promise<void> {
+    this.baudRate = baudRate;
+  }
+}
+
+/** Two connected in-memory channels: `[cpSide, pdSide]`. */
+export function createMemoryPair(options: MemoryChannelOptions = {}): [MemoryChannel, MemoryChannel] {
+  const a = new MemoryChannel('memory:a', options);
+  const b = new MemoryChannel('memory:b', options);
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
