@@ -9,7 +9,8 @@
  *   delete-all-cards; get-cards counts slots, so walking indexes 1..count visits every card (sim).
  *   get-card by number answers 0 for unknown and deleted cards.
  * - The event log keeps `eventCapacity` events; older indexes read as overwritten (type 0xFF),
- *   indexes beyond the last (or 0) as not found (type 0).
+ *   indexes beyond the last as not found (an all-zero reply: index 0, type 0); index 0 reads the
+ *   oldest event held and 0xFFFFFFFF the newest.
  * - Door open/close and pushbutton events are logged only with record-special-events on.
  */
 import { parseDate, parseDateTime, parseHHmm, type FunctionName, type Values } from '../codec';
@@ -350,9 +351,12 @@ export class SimController {
         this.cards = [];
         return { deleted: true };
       case 'getEvent': {
-        const index = v.index as number;
+        // index 0 reads the oldest event still held, 0xFFFFFFFF the newest (as the controller does)
         const oldest = this.events.length > 0 ? this.events[0].index : this.lastEventIndex + 1;
-        if (index === 0 || index > this.lastEventIndex) return { index, eventType: 0, timestamp: null };
+        let index = v.index as number;
+        if (index === 0 && this.events.length > 0) index = oldest;
+        if (index === 0xffffffff && this.events.length > 0) index = this.lastEventIndex;
+        if (index === 0 || index > this.lastEventIndex) return { index: 0, eventType: 0, timestamp: null };
         if (index < oldest) return { index, eventType: 0xff, timestamp: null };
         const e = this.events[index - oldest];
         return {
