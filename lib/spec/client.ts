@@ -271,7 +271,7 @@ export class SpecClient extends EventEmitter {
       this.emitError(m.error);
       return;
     }
-    const ev: SpecEvent = { property: m.name, value: m.value, deleted: m.deleted, time: m.sec * 1000 + Math.floor(m.usec / 1000) };
+    const ev: SpecEvent = { property: m.name, value: m.deleted ? null : m.value, deleted: m.deleted, time: m.sec * 1000 + Math.floor(m.usec / 1000) };
     if (m.name === 'output/tty' && this.outputCapture && typeof m.value === 'string') this.outputCapture.push(m.value);
     const entry = this.watches.get(m.name);
     if (entry) {
