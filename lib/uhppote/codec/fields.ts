@@ -229,6 +229,7 @@ export function writeField(buf: Uint8Array, offset: number, type: FieldType, val
       buf.set(parseIPv4(value ?? '0.0.0.0', what), offset);
       return;
     case 'mac': {
+      if (value === null) return;
       const parts = typeof value === 'string' ? value.split(/[:-]/) : [];
       if (parts.length !== 6 || parts.some((p) => !/^[0-9a-f]{1,2}$/i.test(p))) {
         throw new InvalidArgumentError(`${what}: expected a MAC address, got ${JSON.stringify(value)}`);
@@ -237,6 +238,7 @@ export function writeField(buf: Uint8Array, offset: number, type: FieldType, val
       return;
     }
     case 'version': {
+      if (value === null) return;
       const m = typeof value === 'string' ? /^v?([0-9]{1,2})\.([0-9]{2})$/.exec(value) : null;
       if (!m) throw new InvalidArgumentError(`${what}: expected a version vN.NN, got ${JSON.stringify(value)}`);
       buf[offset] = parseInt(m[1], 16);

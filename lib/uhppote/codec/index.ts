@@ -28,8 +28,12 @@ function frame(code: number, controller: number, start = START_BYTE): Buffer {
   return buf;
 }
 
-function writeAll(buf: Buffer, fields: FieldDef[], values: Values, op: string): void {
-  for (const fd of fields) writeField(buf, fd.offset, fd.type, values[fd.name], `${op}: ${fd.name}`);
+/** `lenient`: missing values encode as zero/unset (the simulator's replies); otherwise a missing date is an error. */
+function writeAll(buf: Buffer, fields: FieldDef[], values: Values, op: string, lenient = false): void {
+  for (const fd of fields) {
+    const v = values[fd.name];
+    writeField(buf, fd.offset, fd.type, lenient && v === undefined ? null : v, `${op}: ${fd.name}`);
+  }
 }
 
 function readAll(buf: Uint8Array, fields: FieldDef[]): Values {
@@ -93,7 +97,7 @@ export function encodeReply(fn: FunctionName, controller: number, values: Values
   const def: FunctionDef = FUNCTIONS[fn];
   if (!def.reply) throw new ProtocolError(`${def.name}: this function has no reply`, { operation: def.name });
   const buf = frame(def.code, controller);
-  writeAll(buf, def.reply, values, def.name);
+  writeAll(buf, def.reply, values, def.name, true);
   return buf;
 }
 
@@ -106,7 +110,7 @@ export function decodeEvent(buf: Uint8Array): ControllerEvent {
 /** Encodes an event packet (the simulator's side); `start` 0x19 mimics firmware v6.62. */
 export function encodeEvent(controller: number, values: Values, start = START_BYTE): Buffer {
   const buf = frame(EVENT_CODE, controller, start);
-  writeAll(buf, STATUS_FIELDS, values, 'event');
+  writeAll(buf, STATUS_FIELDS, values, 'event', true);
   return buf;
 }
 
