@@ -407,22 +407,18 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private header: (SpecHeader & { littleEndian: boolean }) | undefined;
-  private body: Buffer | undefined;
-  private bodyFill = 0;
 
   constructor(private readonly maxBody = DEFAULT_MAX_BODY) {}
 
   /** Bytes held that do not yet make a frame. */
   get pending(): number {
-    return this.buffered + this.bodyFill;
+    return this.buffered;
   }
 
   reset(): void {
     this.chunks = [];
     this.buffered = 0;
     this.header = undefined;
-    this.body = undefined;
-    this.bodyFill = 0;
   }
 
   push(chunk: Buffer): SpecMessage[] {
@@ -461,8 +457,35 @@ export class FrameDecoder {
     return result;
   }
 
+  /** The next `n` bytes in a buffer of their own (offset 0, so typed views are aligned). */
+  private takeBody(n: number): Buffer {
+    const first = this.chunks[0];
+    // Large bodies already whole in one aligned chunk are used in place; small ones are copied
+    // so a kept value does not pin a whole socket read buffer.
+    if (n >= 65536 && first.length >= n && first.byteOffset % 8 === 0) return this.take(n);
+    const out = Buffer.allocUnsafeSlow(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.chunks[0];
+      const k = Math.min(c.length, n - filled);
+      c.copy(out, filled, 0, k);
+      filled += k;
+      if (k === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(k);
+    }
+    this.buffered -= n;
+    return out;
+  }
+
   private peekPrefix(): Buffer {
-    return this.chunks[0].length >= HEADER_PREFIX ? this.chunks[0] : Buffer.concat(this.chunks, this.buffered);
+    if (this.chunks[0].length >= HEADER_PREFIX) return this.chunks[0];
+    const out = Buffer.alloc(HEADER_PREFIX);
+    let filled = 0;
+    for (const c of this.chunks) {
+      filled += c.copy(out, filled, 0, Math.min(c.length, HEADER_PREFIX - filled));
+      if (filled === HEADER_PREFIX) break;
+    }
+    return out;
   }
 
   private feed(chunk: Buffer, out: SpecMessage[]): void {
@@ -481,25 +504,12 @@ export class FrameDecoder {
         if (version < 2 || size < minHeaderSize(version) || size > MAX_HEADER_SIZE) decodeHeader(prefix, this.maxBody);
         if (this.buffered < size) return;
         this.header = decodeHeader(this.take(size), this.maxBody);
-        this.body = this.header.len > 0 ? Buffer.allocUnsafeSlow(this.header.len) : Buffer.alloc(0);
-        this.bodyFill = 0;
       }
       const header = this.header;
-      const body = this.body as Buffer;
-      // Move buffered bytes into the body, without an intermediate concat.
-      while (this.bodyFill < header.len && this.chunks.length > 0) {
-        const c = this.chunks[0];
-        const k = Math.min(c.length, header.len - this.bodyFill);
-        c.copy(body, this.bodyFill, 0, k);
-        this.bodyFill += k;
-        this.buffered -= k;
-        if (k === c.length) this.chunks.shift();
-        else this.chunks[0] = c.subarray(k);
-      }
-      if (this.bodyFill < header.len) return;
+      // Memory follows what arrived, never what a header claims: wait for the whole body.
+      if (this.buffered < header.len) return;
       this.header = undefined;
-      this.body = undefined;
-      this.bodyFill = 0;
+      const body = header.len === 0 ? Buffer.alloc(0) : this.takeBody(header.len);
       let value: SpecValue = null;
       let error: ProtocolError | undefined;
       try {
