@@ -7,28 +7,49 @@ import { computeMac, bytesEqual, decryptData, encryptData } from './crypto';
 import { buildFrame, type FrameHeader, type SplitFrame } from './frame';
 import { ScbType, SecureChannelError, type ScContext } from './types';
 
-/** Builds the wire frame (SOM..check) of a secured command (`header.reply` false) or reply. */
-export function sealFrame(ctx: ScContext, header: FrameHeader, code: number, data: Uint8Array): Buffer {
-  const isCommand = !header.reply;
-  // IV of the MAC and (complemented) of the encryption: the other direction's last MAC.
+/** A secured message before framing: the frame codec calls `mac` with SOM..last data byte (LEN final). */
+export interface SealedParts {
+  code: number;
+  /** Encrypted data (SCS_17/18) or empty (SCS_15/16). */
+  data: Buffer;
+  scb: { type: number; data: Buffer };
+  /** Computes the full 16-byte MAC and advances the chain; the frame carries the first 4 bytes. */
+  mac: (covered: Buffer) => Buffer;
+}
+
+/**
+ * Seals a command (`isCommand`) or reply of the active session: encrypts the data now (IV = ~R-MAC
+ * for a command, ~C-MAC for a reply) and returns a MAC function for the frame encoder, which calls
+ * it once LEN is final. Order: encrypt, set LEN, MAC, check.
+ */
+export function sealParts(ctx: ScContext, isCommand: boolean, code: number, data: Uint8Array): SealedParts {
   const ivMac = isCommand ? ctx.rMac : ctx.cMac;
   let type: number;
-  let body: Uint8Array;
+  let body: Buffer;
   if (data.length > 0) {
     type = isCommand ? ScbType.SCS_17 : ScbType.SCS_18;
     body = encryptData(ctx.sEnc, ivMac, data);
   } else {
     type = isCommand ? ScbType.SCS_15 : ScbType.SCS_16;
-    body = data;
+    body = Buffer.alloc(0);
   }
-  let mac: Buffer | undefined;
-  const frame = buildFrame(header, { type, data: Buffer.alloc(0) }, code, body, (covered) => {
-    mac = computeMac(ctx, ivMac, covered);
-    return mac;
-  });
-  if (isCommand) ctx.cMac = mac!;
-  else ctx.rMac = mac!;
-  return frame;
+  return {
+    code,
+    data: body,
+    scb: { type, data: Buffer.alloc(0) },
+    mac: (covered) => {
+      const mac = computeMac(ctx, ivMac, covered);
+      if (isCommand) ctx.cMac = mac;
+      else ctx.rMac = mac;
+      return mac;
+    },
+  };
+}
+
+/** Builds the wire frame (SOM..check) of a secured command (`header.reply` false) or reply. */
+export function sealFrame(ctx: ScContext, header: FrameHeader, code: number, data: Uint8Array): Buffer {
+  const parts = sealParts(ctx, !header.reply, code, data);
+  return buildFrame(header, parts.scb, parts.code, parts.data, parts.mac);
 }
 
 export interface OpenOptions {

@@ -4,3 +4,6 @@ export * from './crypto';
 export * from './frame';
 export * from './channel';
 export * from './session';
+export * from './adapter-types';
+export * from './cp-session';
+export * from './pd-session';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, RejectedError } from '../../common/errors';
-import { openFrame, sealFrame, type OpenedMessage } from './channel';
+import { openFrame, sealFrame, sealParts, type OpenedMessage, type SealedParts } from './channel';
 import {
   bytesEqual,
   clientCryptogram,
@@ -282,6 +282,14 @@ export class CpSecureSession {
     this.lastCommandCode = code;
     this.counters.sealed++;
     return sealFrame(this.ctx, { ...header, reply: false }, code, data);
+  }
+
+  /** Like `seal`, for a frame encoder that computes the MAC itself (see SealedParts). */
+  sealMessage(code: number, data: Uint8Array): SealedParts {
+    if (!this.ctx || this.state !== 'active') throw new SecureChannelError('no active secure channel', 'not-secure');
+    this.lastCommandCode = code;
+    this.counters.sealed++;
+    return sealParts(this.ctx, true, code, data);
   }
 
   /**
@@ -577,15 +585,30 @@ export class PdSecureSession {
     if (!this.ctx || this.state !== 'active') throw new SecureChannelError('no active secure channel', 'not-secure');
     this.counters.sealed++;
     const out = sealFrame(this.ctx, { ...header, reply: true }, code, data);
-    if (this.pendingKey && code === ScCode.ACK) {
-      this.scbk = this.pendingKey;
-      this.pendingKey = undefined;
-      this.flags = { ...this.flags, installMode: false };
-      this.counters.keysets++;
-      this.drop();
-      this.onKeyChange?.(Buffer.from(this.scbk));
-    }
+    if (this.pendingKey && code === ScCode.ACK) this.installPendingKey();
     return out;
+  }
+
+  /**
+   * Like `sealReply`, for a frame encoder that computes the MAC itself. The encryption and the MAC use
+   * the current session even when this ACK completes a KEYSET (the key switch happens here, the MAC
+   * function keeps the old keys).
+   */
+  sealReplyMessage(code: number, data: Uint8Array): SealedParts {
+    if (!this.ctx || this.state !== 'active') throw new SecureChannelError('no active secure channel', 'not-secure');
+    this.counters.sealed++;
+    const parts = sealParts(this.ctx, false, code, data);
+    if (this.pendingKey && code === ScCode.ACK) this.installPendingKey();
+    return parts;
+  }
+
+  private installPendingKey(): void {
+    this.scbk = this.pendingKey!;
+    this.pendingKey = undefined;
+    this.flags = { ...this.flags, installMode: false };
+    this.counters.keysets++;
+    this.drop();
+    this.onKeyChange?.(Buffer.from(this.scbk));
   }
 
   /** Replaces the key (an application or key store setting it). */
