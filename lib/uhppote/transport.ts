@@ -101,21 +101,19 @@ export class Transport {
       this.log(`uhppote: dropped ${frame.length}-byte packet from ${from} (too short)`);
       return;
     }
+    let collected = false;
     for (const c of this.collectors) {
       if (c.code === head.code) {
         c.frames.push(frame);
-        return;
+        collected = true;
       }
     }
     const key = keyOf(head.code, head.controller);
     const queue = this.pending.get(key);
     const waiter = queue?.shift();
     if (queue && queue.length === 0) this.pending.delete(key);
-    if (!waiter) {
-      this.log(`uhppote: dropped unexpected packet from ${from} (function 0x${head.code.toString(16)}, controller ${head.controller})`);
-      return;
-    }
-    waiter.resolve(frame);
+    if (waiter) waiter.resolve(frame);
+    else if (!collected) this.log(`uhppote: dropped unexpected packet from ${from} (function 0x${head.code.toString(16)}, controller ${head.controller})`);
   }
 
   private async sendUdp(frame: Buffer, to: Endpoint): Promise<void> {

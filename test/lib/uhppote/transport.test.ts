@@ -190,3 +190,13 @@ describe('uhppote set-address over TCP', () => {
     await sim.close();
   });
 });
+
+describe('uhppote get-controllers alongside other calls', () => {
+  it('a get-controller to one controller during a get-controllers broadcast still gets its reply', async () => {
+    const r = await rig({}, 300);
+    const [all, one] = await Promise.all([r.uhppote.getControllers(), r.uhppote.getController(SERIAL2)]);
+    assert.equal(one.controller, SERIAL2);
+    assert.deepEqual(all.map((c) => c.controller).sort(), [SERIAL, SERIAL2].sort());
+    await r.close();
+  });
+});
