@@ -587,7 +587,12 @@ export class ControlPanel extends EventEmitter {
    * PD offline). Rejects only for unusable input (InvalidArgumentError) or an unknown PD.
    */
   sendCommand(ref: PdRef, command: AppCommand, options: SendOptions = {}): Promise<CommandResult> {
-    const pd = this.pd(ref);
+    let pd: CpPd;
+    try {
+      pd = this.pd(ref);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     let wire: WireMessage;
     try {
       if (['poll', 'id', 'cap', 'chlng', 'scrypt'].includes((command as OsdpCommand)?.command)) {

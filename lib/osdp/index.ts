@@ -22,3 +22,4 @@ export { encodeReply, decodeReply, REPLY_NAMES } from './codec/replies';
 export { PayloadError } from './codec/payload-error';
 export * from './wiegand';
 export * from './helpers';
+export { FieldlinkError, TimeoutError, ProtocolError, NotFoundError, InvalidArgumentError, RejectedError, NotConnectedError, AbortedError, QueueFullError } from '../common';

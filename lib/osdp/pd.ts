@@ -546,7 +546,7 @@ export class PeripheralDevice extends EventEmitter {
     const builtIn = this.builtIn(cmd);
     if (builtIn && builtIn.reply === 'nak') return builtIn;
     const h = this.handler;
-    if (!h || cmd.command === 'poll' || cmd.command === 'id' || cmd.command === 'cap') return builtIn ?? nak(NakCode.UNKNOWN_COMMAND);
+    if (!h || cmd.command === 'poll' || cmd.command === 'id' || cmd.command === 'cap') return builtIn ?? { reply: 'ack' };
     let out: CommandHandlerResult | Promise<CommandHandlerResult>;
     try {
       out = h(cmd, this);

@@ -113,7 +113,8 @@ export function encodeFrame(frame: Frame, options: EncodeOptions = {}): Buffer {
     out[p++] = c & 0xff;
     out[p++] = c >> 8;
   } else {
-    out[p++] = checksum8(out, som, p);
+    const sum = checksum8(out, som, p);
+    out[p++] = sum;
   }
   return out;
 }
