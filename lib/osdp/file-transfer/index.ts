@@ -4,3 +4,4 @@ export * from './codec';
 export * from './sender';
 export * from './receiver';
 export * from './fs-ops';
+export * from './engine';
