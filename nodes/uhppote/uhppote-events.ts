@@ -87,7 +87,7 @@ export = function (RED: NodeAPI): void {
       error(err) {
         const e = toFieldlinkError(err, { operation: 'listen' });
         status.flash({ fill: 'red', shape: 'ring', text: shorten(e.message) });
-        node.error(e.message, { topic: 'uhppote/listener/error', payload: null, error: e.toJSON() } as never);
+        node.error(e, { topic: 'uhppote/listener/error', payload: null, error: e.toJSON() } as never);
       },
     });
 

@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '../../../lib/common/errors';
 import { CardDeleted, CardNotFound } from '../../../lib/uhppote';
 import type { OperationTable } from '../support/action';
-import { cardJson } from '../support/results';
+import { accepted, cardJson } from '../support/results';
 import { card, date, int, isBlank, localDate, optInt, permission } from '../support/values';
 
 /** Default validity of a card stored without an end date. */
@@ -69,7 +69,7 @@ export const cardOps: OperationTable = {
       const r = await engine.putCardRecord(c, { card: number, startDate, endDate, permissions, pin });
       return {
         controller: r.controller,
-        ok: r.stored,
+        ok: accepted(r.stored, `store card ${number}`, true),
         card: number,
         startDate,
         endDate,
@@ -94,7 +94,7 @@ export const cardOps: OperationTable = {
   'delete-all-cards': {
     run: async ({ engine, controller }) => {
       const r = await engine.deleteAllCards(controller());
-      return { controller: r.controller, ok: r.deleted };
+      return { controller: r.controller, ok: accepted(r.deleted, 'delete all cards', true) };
     },
     describe: () => 'all cards deleted',
   },

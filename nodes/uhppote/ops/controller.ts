@@ -1,7 +1,7 @@
 /** Operations of the uhppote-controller node: discovery, address, status, clock, listener, PC control, defaults. */
 import { InvalidArgumentError } from '../../../lib/common/errors';
 import type { OperationTable } from '../support/action';
-import { controllerJson, statusJson } from '../support/results';
+import { accepted, controllerJson, statusJson } from '../support/results';
 import { bool, dateTime, ipPort, ipv4, optInt } from '../support/values';
 
 export const controllerOps: OperationTable = {
@@ -65,7 +65,7 @@ export const controllerOps: OperationTable = {
       }
       const interval = optInt(args.interval, 'interval', 0, 255, 0);
       const r = await engine.setListener(c, { address, port, interval });
-      return { controller: r.controller, ok: r.ok, listener: `${address}:${port}`, interval };
+      return { controller: r.controller, ok: accepted(r.ok, 'set the listener', true), listener: `${address}:${port}`, interval };
     },
     describe: (r) => `listener ${(r as { listener: string }).listener}`,
   },
@@ -74,14 +74,14 @@ export const controllerOps: OperationTable = {
       const c = controller();
       const enabled = bool(args.enabled, 'enabled');
       const r = await engine.setPCControl(c, enabled);
-      return { controller: r.controller, ok: r.ok, enabled };
+      return { controller: r.controller, ok: accepted(r.ok, 'set PC control', true), enabled };
     },
     describe: (r) => `PC control ${(r as { enabled: boolean }).enabled ? 'on' : 'off'}`,
   },
   'restore-defaults': {
     run: async ({ engine, controller }) => {
       const r = await engine.restoreDefaultParameters(controller());
-      return { controller: r.controller, ok: r.reset };
+      return { controller: r.controller, ok: accepted(r.reset, 'restore default parameters', true) };
     },
     describe: () => 'defaults restored',
   },

@@ -1,7 +1,7 @@
 /** Operations of the uhppote-door node: door control, open, state, interlock, keypads, passcodes, anti-passback, first card. */
 import { antiPassbackText, doorModeText, interlockText } from '../../../lib/uhppote';
 import type { OperationTable } from '../support/action';
-import { doorsJson, joinDateTime } from '../support/results';
+import { accepted, doorsJson, joinDateTime } from '../support/results';
 import { bool, door, enumCode, hhmm, int, passcodes, weekdayList, weekdays } from '../support/values';
 
 const textsOf = (codes: number[], text: (c: number) => string): Record<number, string> =>
@@ -38,7 +38,7 @@ export const doorOps: OperationTable = {
       const c = controller();
       const d = door(args.door);
       const r = await engine.openDoor(c, d);
-      return { controller: r.controller, door: d, opened: r.opened };
+      return { controller: r.controller, door: d, opened: accepted(r.opened, `open door ${d}`, true) };
     },
     describe: (r) => `door ${(r as { door: number }).door} ${(r as { opened: boolean }).opened ? 'opened' : 'not opened'}`,
   },
@@ -60,7 +60,7 @@ export const doorOps: OperationTable = {
       const c = controller();
       const code = enumCode(args.interlock, 'interlock', INTERLOCKS);
       const r = await engine.setInterlock(c, code);
-      return { controller: r.controller, ok: r.ok, interlock: INTERLOCKS[code], interlockCode: code };
+      return { controller: r.controller, ok: accepted(r.ok, 'set the interlock', true), interlock: INTERLOCKS[code], interlockCode: code };
     },
     describe: (r) => `interlock ${(r as { interlock: string }).interlock}`,
   },
@@ -74,7 +74,7 @@ export const doorOps: OperationTable = {
         reader4: bool(args.reader4, 'reader4', false),
       };
       const r = await engine.activateKeypads(c, readers);
-      return { controller: r.controller, ok: r.ok, ...readers };
+      return { controller: r.controller, ok: accepted(r.ok, 'activate keypads', true), ...readers };
     },
     describe: (r) => {
       const k = r as Record<string, boolean>;
@@ -89,7 +89,7 @@ export const doorOps: OperationTable = {
       const codes = passcodes(args.passcodes);
       const [passcode1, passcode2, passcode3, passcode4] = [0, 1, 2, 3].map((i) => codes[i] ?? 0);
       const r = await engine.setDoorPasscodes(c, { door: d, passcode1, passcode2, passcode3, passcode4 });
-      return { controller: r.controller, ok: r.ok, door: d, passcodes: codes.length };
+      return { controller: r.controller, ok: accepted(r.ok, `set door ${d} passcodes`, true), door: d, passcodes: codes.length };
     },
     describe: (r) => `door ${(r as { door: number }).door}: ${(r as { passcodes: number }).passcodes} passcodes`,
   },
@@ -105,7 +105,7 @@ export const doorOps: OperationTable = {
       const c = controller();
       const code = enumCode(args.antipassback, 'antipassback', ANTI_PASSBACK);
       const r = await engine.setAntiPassback(c, code);
-      return { controller: r.controller, ok: r.ok, antipassback: ANTI_PASSBACK[code], antipassbackCode: code };
+      return { controller: r.controller, ok: accepted(r.ok, 'set anti-passback', true), antipassback: ANTI_PASSBACK[code], antipassbackCode: code };
     },
     describe: (r) => `anti-passback ${(r as { antipassback: string }).antipassback}`,
   },
@@ -121,7 +121,7 @@ export const doorOps: OperationTable = {
       const r = await engine.setFirstCard(c, { door: d, startTime, endTime, activeMode, inactiveMode, ...days });
       return {
         controller: r.controller,
-        ok: r.ok,
+        ok: accepted(r.ok, `set door ${d} first card`, true),
         door: d,
         startTime,
         endTime,

@@ -1,7 +1,7 @@
 /** Operations of the uhppote-event node: the stored event index, reading events, recording special events. */
 import { EventNotFound, EventOverwritten } from '../../../lib/uhppote';
 import type { OperationTable } from '../support/action';
-import { eventJson, type EventJson } from '../support/results';
+import { accepted, eventJson, type EventJson } from '../support/results';
 import { bool, int, optInt } from '../support/values';
 
 export const eventOps: OperationTable = {
@@ -17,7 +17,7 @@ export const eventOps: OperationTable = {
       const c = controller();
       const index = int(args.index, 'index', 0, 0xffffffff);
       const r = await engine.setEventIndex(c, index);
-      return { controller: r.controller, ok: r.updated, index };
+      return { controller: r.controller, ok: accepted(r.updated, 'set the event index', true), index };
     },
     describe: (r) => `index ${(r as { index: number }).index}`,
   },
@@ -61,7 +61,7 @@ export const eventOps: OperationTable = {
       const c = controller();
       const enabled = bool(args.enabled, 'enabled');
       const r = await engine.recordSpecialEvents(c, enabled);
-      return { controller: r.controller, ok: r.updated, enabled };
+      return { controller: r.controller, ok: accepted(r.updated, 'set record special events', true), enabled };
     },
     describe: (r) => `special events ${(r as { enabled: boolean }).enabled ? 'on' : 'off'}`,
   },

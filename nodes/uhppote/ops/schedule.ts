@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '../../../lib/common/errors';
 import { taskTypeText } from '../../../lib/uhppote';
 import type { OperationTable } from '../support/action';
-import { timeProfileJson } from '../support/results';
+import { accepted, timeProfileJson } from '../support/results';
 import { date, door, enumCode, hhmm, int, isBlank, localDate, optInt, weekdayList, weekdays } from '../support/values';
 import { DEFAULT_END_DATE } from './card';
 
@@ -41,7 +41,7 @@ export const scheduleOps: OperationTable = {
       const r = await engine.setTimeProfileRecord(c, { id, startDate, endDate, weekdays: days, segments, linkedProfile: linked });
       return {
         controller: r.controller,
-        ok: r.stored,
+        ok: accepted(r.stored, `store time profile ${id}`, true),
         profile: id,
         startDate,
         endDate,
@@ -60,7 +60,7 @@ export const scheduleOps: OperationTable = {
   'clear-time-profiles': {
     run: async ({ engine, controller }) => {
       const r = await engine.clearTimeProfiles(controller());
-      return { controller: r.controller, ok: r.deleted };
+      return { controller: r.controller, ok: accepted(r.deleted, 'clear time profiles', true) };
     },
     describe: () => 'time profiles cleared',
   },
@@ -76,7 +76,7 @@ export const scheduleOps: OperationTable = {
       const r = await engine.addTaskRecord(c, { task, startDate, endDate, weekdays: days, startTime, door: d, moreCards });
       return {
         controller: r.controller,
-        ok: r.added,
+        ok: accepted(r.added, 'add the task', true),
         task: TASKS[task],
         taskCode: task,
         startDate,
@@ -92,14 +92,14 @@ export const scheduleOps: OperationTable = {
   'refresh-task-list': {
     run: async ({ engine, controller }) => {
       const r = await engine.refreshTasklist(controller());
-      return { controller: r.controller, ok: r.refreshed };
+      return { controller: r.controller, ok: accepted(r.refreshed, 'refresh the task list', true) };
     },
     describe: () => 'task list refreshed',
   },
   'clear-task-list': {
     run: async ({ engine, controller }) => {
       const r = await engine.clearTasklist(controller());
-      return { controller: r.controller, ok: r.cleared };
+      return { controller: r.controller, ok: accepted(r.cleared, 'clear the task list', true) };
     },
     describe: () => 'task list cleared',
   },

@@ -6,6 +6,7 @@ import type {
   ControllerEvent, EventRecord, GetCardResponse, GetControllerResponse, GetEventResponse, GetStatusResponse,
   GetTimeProfileResponse, CardRecord, TimeProfileRecord,
 } from '../../../lib/uhppote';
+import { RejectedError } from '../../../lib/common/errors';
 import { weekdayList } from './values';
 
 export interface ControllerJson {
@@ -172,4 +173,10 @@ export function timeProfileJson(controller: number, p: GetTimeProfileResponse | 
     segment3End: p.segments[3].end,
     linkedProfile: p.linkedProfile,
   };
+}
+
+/** A set operation the controller answered with false (it refused): a RejectedError for the Catch path. */
+export function accepted<T>(flag: boolean, what: string, value: T): T {
+  if (!flag) throw new RejectedError(`the controller refused to ${what}`);
+  return value;
 }

@@ -68,16 +68,24 @@ export function network(port: number, extra: Record<string, unknown> = {}): Flow
   };
 }
 
+/**
+ * Gives every node on a tab a position: the runtime treats tab nodes without x/y as config
+ * nodes, which would start them in the wrong way.
+ */
+export function placed(flowNodes: FlowNode[]): FlowNode[] {
+  return flowNodes.map((n, i) => (n.z ? { x: 100, y: 40 * (i + 1), ...n } : n));
+}
+
 /** A tab with the network, the given nodes (wired to `out`), a Catch node (wired to `err`) and the two helpers. */
 export function flow(port: number, actionNodes: FlowNode[], netExtra: Record<string, unknown> = {}): FlowNode[] {
-  return [
+  return placed([
     { id: 'tab', type: 'tab', label: 'uhppote tests' },
     network(port, netExtra),
     ...actionNodes.map((n) => ({ z: 'tab', wires: [['out']], ...n })),
     { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['err']] },
     { id: 'out', type: 'helper', z: 'tab' },
     { id: 'err', type: 'helper', z: 'tab' },
-  ];
+  ]);
 }
 
 export interface Outcome {
