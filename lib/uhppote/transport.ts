@@ -26,6 +26,8 @@ interface Pending {
 interface Collector {
   code: number;
   frames: Buffer[];
+  /** Ends the collection early (close()). */
+  stop: () => void;
 }
 
 export interface RequestContext {
@@ -46,7 +48,7 @@ export class Transport {
   private opening?: Promise<dgram.Socket>;
   private readonly pending = new Map<string, Pending[]>();
   private readonly collectors = new Set<Collector>();
-  private readonly tcpSockets = new Set<net.Socket>();
+  private readonly tcpSockets = new Map<net.Socket, (err: Error) => void>();
   private closed = false;
 
   constructor(options: TransportOptions) {
@@ -171,15 +173,20 @@ export class Transport {
 
   /** Broadcasts a request and collects every reply with the same function code until the timeout. */
   async udpCollect(frame: Buffer, to: Endpoint, ctx: RequestContext): Promise<Buffer[]> {
-    const collector: Collector = { code: frame[1], frames: [] };
+    let stop: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (stop = resolve));
+    const collector: Collector = { code: frame[1], frames: [], stop };
     this.collectors.add(collector);
+    const timer = setTimeout(stop, ctx.timeout);
     try {
       await this.sendUdp(frame, to);
-      await new Promise<void>((resolve) => setTimeout(resolve, ctx.timeout));
+      await done;
+      if (this.closed) throw new AbortedError('uhppote: engine closed', { device: ctx.device, operation: ctx.operation });
       return collector.frames;
     } catch (err) {
       throw toFieldlinkError(err, { device: ctx.device, operation: ctx.operation });
     } finally {
+      clearTimeout(timer);
       this.collectors.delete(collector);
     }
   }
@@ -192,7 +199,6 @@ export class Transport {
       let done = false;
       let buffered = Buffer.alloc(0);
       const socket = net.connect({ host: to.host, port: to.port });
-      this.tcpSockets.add(socket);
       const finish = (err: Error | undefined, result?: Buffer): void => {
         if (done) return;
         done = true;
@@ -202,6 +208,7 @@ export class Transport {
         if (err) reject(err);
         else resolve(result);
       };
+      this.tcpSockets.set(socket, (err) => finish(err));
       const timer = setTimeout(
         () => finish(new TimeoutError(`${ctx.operation} (${ctx.device}): no reply within ${ctx.timeout} ms (TCP ${to.host}:${to.port})`, context)),
         ctx.timeout,
@@ -240,7 +247,8 @@ export class Transport {
     this.closed = true;
     for (const [, queue] of this.pending) for (const p of queue) p.reject(new AbortedError('uhppote: engine closed'));
     this.pending.clear();
-    for (const s of this.tcpSockets) s.destroy();
+    for (const c of this.collectors) c.stop();
+    for (const abort of [...this.tcpSockets.values()]) abort(new AbortedError('uhppote: engine closed'));
     this.tcpSockets.clear();
     const opening = this.opening;
     if (opening) await opening.catch(() => undefined);
