@@ -603,6 +603,10 @@ export class ControlPanel extends EventEmitter {
       return Promise.reject(new InvalidArgumentError((err as Error).message, { device: pd.name, operation: (command as OsdpCommand)?.command }));
     }
     const name = command.command;
+    if (name === 'keyset' && pd.session?.active !== true) {
+      // Never send a key in plain text (libosdp refuses it too).
+      return Promise.reject(new InvalidArgumentError(`${pd.name}: KEYSET needs an active Secure Channel`, { device: pd.name, operation: name }));
+    }
     if (!this.running || !pd.online) {
       const error = new NotConnectedError(`${pd.name} is ${this.running ? pd.state : 'not started'}`, { device: pd.name, operation: name });
       return Promise.resolve(this.finish(pd, { status: 'failed', command: name, error }));

@@ -35,7 +35,7 @@ import {
 export type CommandHandlerResult = OsdpReply | boolean | void | undefined;
 export type CommandHandler = (command: OsdpCommand, pd: PeripheralDevice) => CommandHandlerResult | Promise<CommandHandlerResult>;
 /** Runs before the application handler (Secure Channel KEYSET, file transfer); a reply ends the command there. */
-export type CommandHook = (command: OsdpCommand, pd: PeripheralDevice) => OsdpReply | undefined;
+export type CommandHook = (command: OsdpCommand, pd: PeripheralDevice) => OsdpReply | Promise<OsdpReply> | undefined;
 
 export interface PeripheralDeviceOptions {
   /** 0..126. */
@@ -233,8 +233,15 @@ export class PeripheralDevice extends EventEmitter {
     const outputs = this.capability(CapabilityFunction.OUTPUT_CONTROL)?.numItems ?? 0;
     const readers = this.capability(CapabilityFunction.READERS)?.numItems ?? 0;
     this.status = { tamper: false, power: false, inputs: new Array(inputs).fill(0), outputs: new Array(outputs).fill(0), readers: new Array(readers).fill(0) };
-    const session = options.session?.({ address: this.address, flags: this.flags, ...(options.scbk ? { scbk: options.scbk } : {}) });
-    if (session) this.session = session;
+    const session = options.session?.({ address: this.address, flags: this.flags, id: { ...this.id, firmware: { ...this.id.firmware } }, ...(options.scbk ? { scbk: options.scbk } : {}) });
+    if (session) {
+      this.session = session;
+      // A PD with Secure Channel says so (capability 9), unless the application declared it.
+      if (!this.capability(CapabilityFunction.COMMUNICATION_SECURITY)) {
+        this.capabilities.push({ function: CapabilityFunction.COMMUNICATION_SECURITY, compliance: 1, numItems: 1 });
+        this.capabilities.sort((a, b) => a.function - b.function);
+      }
+    }
     if (options.channel) {
       const channel = typeof (options.channel as Channel).write === 'function' ? (options.channel as Channel) : createChannel(options.channel as ChannelOptions);
       this.ownBus = new PdBus(channel, { ...(options.reconnect ? { reconnect: options.reconnect } : {}), clock: this.clock });
@@ -536,7 +543,13 @@ export class PeripheralDevice extends EventEmitter {
   private processOne(cmd: OsdpCommand): OsdpReply | Promise<OsdpReply> {
     this.emit('command', cmd);
     for (const hook of this.hooks) {
-      const r = hook(cmd, this);
+      let r: OsdpReply | Promise<OsdpReply> | undefined;
+      try {
+        r = hook(cmd, this);
+      } catch (err) {
+        return this.handlerError(err);
+      }
+      if (r instanceof Promise) return r.catch((err: unknown) => this.handlerError(err));
       if (r) return r;
     }
     if (this.session?.handleCommand) {

@@ -81,7 +81,7 @@ export interface PdSecureSession {
   readonly active: boolean;
   /**
    * Inspects a command frame addressed to this PD. Returns the plain message to process, or a reply to
-   * send at once (CCRYPT to CHLNG, RMAC_I to SCRYPT, NAK 5/6...). A returned reply still goes through wrapReply? No: it is sent as is.
+   * send at once, as is (CCRYPT to CHLNG, RMAC_I to SCRYPT, NAK 5/6...).
    */
   unwrapCommand(frame: DecodedFrame, ctx: PdSessionContext): PdUnwrapResult;
   /** Protects the reply to the command `unwrapCommand` just passed. */
@@ -92,4 +92,4 @@ export interface PdSecureSession {
   reset(): void;
 }
 
-export type PdSessionFactory = (pd: { address: number; flags: number; scbk?: Buffer }) => PdSecureSession | undefined;
+export type PdSessionFactory = (pd: { address: number; flags: number; id: PdId; scbk?: Buffer }) => PdSecureSession | undefined;
