@@ -1,0 +1,234 @@
+/**
+ * What an osdp-bus config node owns at runtime: one engine ControlPanel for its channel and PDs,
+ * the link and per-PD state pushed to every node that uses the bus (SharedStatus), the events fanned
+ * out to osdp-event nodes, and the requests of osdp-command nodes. Pure adapter: no bytes here.
+ */
+import {
+  AbortedError, FieldlinkError, NotConnectedError, toFieldlinkError, withTimeout,
+} from '../../../lib/common';
+import {
+  ControlPanel, type ChannelOptions, type CpEventRecord, type LinkStatus, type OsdpEvent, type PdInfo, type PdFlagName,
+  type ControlPanelOptions,
+} from '../../../lib/osdp';
+import { SharedStatus, type LinkState } from '../../common/status';
+import { pdIdToJson, replyToJson, type Request } from './commands';
+import { findPd, type PdConfig } from './pds';
+
+export interface BusOptions {
+  channel: ChannelOptions;
+  pollInterval: number;
+  /** Milliseconds an offline PD waits before it is tried again. */
+  offlineBackoff: number;
+  pds: PdConfig[];
+  /** Extra engine options (Secure Channel session factory, reconnect back-off). */
+  engine?: Partial<ControlPanelOptions>;
+  /** Deadline for one command in ms (default 30 s). */
+  commandTimeout?: number;
+}
+
+export type BusEventListener = (pd: PdConfig, event: OsdpEvent, time: number, info: PdInfo | undefined) => void;
+export type ProgressListener = (progress: Record<string, unknown>) => void;
+
+/** An error to show instead of a bus (bad configuration): every request fails with it. */
+export class BrokenBus {
+  readonly status = new SharedStatus();
+  constructor(readonly error: FieldlinkError) {
+    this.status.set('error', `config: ${error.message}`);
+  }
+}
+
+export class OsdpBus {
+  readonly cp: ControlPanel;
+  readonly pds: PdConfig[];
+  /** All PDs together: "2/3 online", or the link state. */
+  readonly status = new SharedStatus();
+  private readonly pdStatus = new Map<string, SharedStatus>();
+  private readonly listeners = new Set<BusEventListener>();
+  private link: LinkStatus | undefined;
+  private readonly commandTimeout: number;
+  private closed = false;
+  /** PDs the CP has tried at least once (before that, 'offline' just means 'not started yet'). */
+  private readonly tried = new Set<string>();
+  private started: Promise<void> | undefined;
+
+  constructor(options: BusOptions, private readonly warn: (message: string) => void = () => undefined) {
+    this.pds = options.pds;
+    this.commandTimeout = options.commandTimeout ?? 30_000;
+    for (const pd of this.pds) this.pdStatus.set(pd.name, new SharedStatus());
+    this.cp = new ControlPanel({
+      ...options.engine,
+      channel: options.channel,
+      pollInterval: options.pollInterval,
+      offlineBackoff: options.offlineBackoff,
+      pds: this.pds.map((pd) => {
+        const flags: PdFlagName[] = ['EnableNotification'];
+        if (pd.enforceSecure) flags.push('EnforceSecure');
+        if (pd.installMode) flags.push('InstallMode');
+        return { address: pd.address, name: pd.name, flags, ...(pd.scbk ? { scbk: pd.scbk } : {}), ...(pd.disabled ? { disabled: true } : {}) };
+      }),
+    });
+    this.cp.on('channel', (s: LinkStatus) => {
+      this.link = s;
+      this.refresh();
+    });
+    this.cp.on('state', (info: PdInfo) => {
+      if (info.state === 'id') this.tried.add(info.name);
+      this.refresh();
+    });
+    this.cp.on('event', (rec: CpEventRecord) => this.dispatch(rec));
+    this.cp.on('warning', (err: FieldlinkError) => {
+      if (err.code !== 'ELOG') this.warn(err.message);
+    });
+    this.refresh();
+  }
+
+  /** Opens the channel (retrying in the background) and starts polling. */
+  start(): Promise<void> {
+    this.started ??= this.cp.start().catch((err: unknown) => {
+      this.status.set('error', toFieldlinkError(err).message);
+    });
+    return this.started;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    await this.started;
+    await this.cp.stop();
+  }
+
+  /** The status a node should follow: one PD's, or the whole bus's. */
+  statusFor(pd: PdConfig | undefined): SharedStatus {
+    return (pd && this.pdStatus.get(pd.name)) ?? this.status;
+  }
+
+  /** Subscribes to the events of every PD; returns the unsubscribe function. */
+  subscribe(listener: BusEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  find(which: unknown): PdConfig {
+    return findPd(this.pds, which);
+  }
+
+  info(pd: PdConfig): PdInfo | undefined {
+    try {
+      return this.cp.pdInfo(pd.name);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Runs one osdp-command request against a PD; resolves with the JSON for msg.payload. */
+  async run(pd: PdConfig, request: Request, progress?: ProgressListener): Promise<Record<string, unknown>> {
+    if (this.closed) throw new AbortedError('the bus is closed', { device: pd.name, operation: request.operation });
+    const base = { pd: pd.name, address: pd.address, operation: request.operation };
+    const info = this.info(pd);
+    switch (request.kind) {
+      case 'command': {
+        const result = await withTimeout(this.cp.sendCommand(pd.name, request.command), this.commandTimeout, { device: pd.name, operation: request.operation });
+        if (result.status !== 'ok') throw result.error ?? new FieldlinkError(`${request.operation} ${result.status}`, 'EFAILED', { device: pd.name, operation: request.operation });
+        return { ...base, ok: true, ...replyToJson(result.reply) };
+      }
+      case 'id': {
+        const id = this.cp.getPdId(pd.name);
+        if (!id || !info?.online) throw new NotConnectedError(`${pd.name} is ${info?.state ?? 'unknown'}: no identification yet`, { device: pd.name, operation: 'id' });
+        return { ...base, ok: true, id: pdIdToJson(id) };
+      }
+      case 'cap': {
+        if (!info?.online) throw new NotConnectedError(`${pd.name} is ${info?.state ?? 'unknown'}`, { device: pd.name, operation: 'cap' });
+        return { ...base, ok: true, ...replyToJson({ reply: 'pdcap', capabilities: this.cp.getCapabilities(pd.name) }) };
+      }
+      case 'comset': {
+        const address = request.address ?? info?.address ?? pd.address;
+        const baudRate = request.baud ?? info?.baudRate ?? this.cp.channels[0]?.baudRate ?? 9600;
+        const result = await withTimeout(this.cp.sendCommand(pd.name, { command: 'comset', address, baudRate }), this.commandTimeout, { device: pd.name, operation: 'comset' });
+        if (result.status !== 'ok') throw result.error ?? new FieldlinkError(`comset ${result.status}`, 'EFAILED', { device: pd.name, operation: 'comset' });
+        const reply = replyToJson(result.reply);
+        if (typeof reply.address === 'number') pd.address = reply.address;
+        return { ...base, ok: true, ...reply };
+      }
+      case 'keyset':
+      case 'file':
+        return this.runSecure(pd, request, base, progress);
+    }
+  }
+
+  /** Key set and file transfer: provided by the engine's Secure Channel / file-transfer modules. */
+  protected async runSecure(pd: PdConfig, request: Request, _base: Record<string, unknown>, _progress?: ProgressListener): Promise<Record<string, unknown>> {
+    throw new FieldlinkError(`${request.operation} is not available in this version of the OSDP engine`, 'ENOTSUP', { device: pd.name, operation: request.operation });
+  }
+
+  // ------------------------------------------------------------------ status
+
+  private dispatch(rec: CpEventRecord): void {
+    const pd = this.pds.find((p) => p.name === rec.name);
+    if (!pd) return;
+    if (rec.event.event === 'notification') {
+      if (rec.event.type === 'command') return; // completions go to the osdp-command node that sent them
+      this.refresh();
+    }
+    const info = this.info(pd);
+    for (const listener of this.listeners) {
+      try {
+        listener(pd, rec.event, rec.time, info);
+      } catch (err) {
+        this.warn(`event listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Recomputes the link and per-PD states and pushes them to every attached node. */
+  refresh(): void {
+    if (this.closed) return;
+    const link = this.link;
+    const linkDown = link && link.state !== 'open';
+    let linkText: [LinkState, string] | undefined;
+    if (!link || link.state === 'connecting' || link.state === 'closed') linkText = ['connecting', 'connecting'];
+    else if (link.state === 'waiting') {
+      const reason = link.error ? `link down: ${link.error.message}` : 'link down';
+      const retry = link.retryIn !== undefined ? `, retry in ${Math.max(1, Math.round(link.retryIn / 1000))} s` : '';
+      linkText = ['error', reason + retry];
+    }
+    const infos = this.pds.map((pd) => ({ pd, info: this.info(pd) }));
+    for (const { pd, info } of infos) {
+      const status = this.pdStatus.get(pd.name)!;
+      if (linkDown || !link) status.set(...linkText!);
+      else status.set(...pdState(pd, info, this.tried.has(pd.name)));
+    }
+    if (linkDown || !link) {
+      this.status.set(...linkText!);
+      return;
+    }
+    const enabled = infos.filter(({ info }) => info && info.state !== 'disabled');
+    const online = enabled.filter(({ info }) => info?.online);
+    const starting = enabled.some(({ pd, info }) => info && (['id', 'cap', 'secure'].includes(info.state) || !this.tried.has(pd.name)));
+    if (enabled.length === 0) this.status.set('disconnected', 'all readers disabled');
+    else if (enabled.length === 1) this.status.set(...pdState(enabled[0].pd, enabled[0].info, this.tried.has(enabled[0].pd.name)));
+    else if (online.length === enabled.length) this.status.set('connected', `${online.length}/${enabled.length} online`);
+    else if (online.length === 0 && !starting) this.status.set('error', `0/${enabled.length} online`);
+    else this.status.set('waiting', `${online.length}/${enabled.length} online`);
+  }
+}
+
+function pdState(pd: PdConfig, info: PdInfo | undefined, tried: boolean): [LinkState, string] {
+  if (!info) return ['connecting', 'connecting'];
+  switch (info.state) {
+    case 'online':
+      if (info.secure) return ['connected', 'online, secure'];
+      if (pd.scbk || pd.enforceSecure || pd.installMode) return ['waiting', 'online, not secure'];
+      return ['connected', 'online'];
+    case 'id':
+    case 'cap':
+      return ['connecting', 'identifying'];
+    case 'secure':
+      return ['connecting', 'securing'];
+    case 'disabled':
+      return ['disconnected', 'disabled'];
+    case 'offline':
+      return tried ? ['error', 'offline'] : ['connecting', 'connecting'];
+  }
+  return ['connecting', info.state];
+}
