@@ -78,6 +78,7 @@ export function toStatusRecord(reply: GetStatusResponse): StatusRecord {
       error: reply.systemError,
     },
     doors: { 1: door(1), 2: door(2), 3: door(3), 4: door(4) },
+    inputs: { ...reply.inputStates },
     alarms: { fire: (reply.inputs & 0x01) !== 0, lockForced: (reply.inputs & 0x02) !== 0, flags: reply.inputs },
     event:
       reply.eventIndex === 0

@@ -71,6 +71,14 @@ export interface GetTimeResponse {
 }
 export type SetTimeResponse = GetTimeResponse;
 
+/** One flag per door 1..4. */
+export interface DoorBits {
+  1: boolean;
+  2: boolean;
+  3: boolean;
+  4: boolean;
+}
+
 /** Fields common to get-status replies and event packets (function 0x20). */
 export interface GetStatusResponse {
   controller: number;
@@ -86,8 +94,12 @@ export interface GetStatusResponse {
   door4Button: boolean;
   /** Relay bits: bit n = door n+1 unlocked. */
   relays: number;
-  /** Input bits: bit 0 fire alarm, bit 1 lock forced (as uhppoted-lib-python reads them). */
+  /** Input bits (bit n = door n+1; uhppoted-lib-python reads bit 0 as fire alarm, bit 1 as lock forced). */
   inputs: number;
+  /** `relays` per door: true = relay energised (door unlocked). */
+  relayStates: DoorBits;
+  /** `inputs` per door. */
+  inputStates: DoorBits;
   systemError: number;
   specialInfo: number;
   eventIndex: number;
@@ -402,6 +414,8 @@ export interface StatusRecord {
     error: number;
   };
   doors: { 1: DoorState; 2: DoorState; 3: DoorState; 4: DoorState };
+  /** Input bits per door (bit n = door n+1). */
+  inputs: DoorBits;
   alarms: { fire: boolean; lockForced: boolean; flags: number };
   /** The most recent event, or null when the controller has none. */
   event: EventRecord | null;

@@ -47,6 +47,16 @@ function readAll(buf: Uint8Array, fields: FieldDef[]): Values {
   return out;
 }
 
+/** Adds the per-door reading of the relay and input bytes (bit n = door n+1) to a status/event. */
+function withDoorBits(values: Values): Values {
+  const relays = values.relays as number;
+  const inputs = values.inputs as number;
+  const bits = (byte: number): Record<1 | 2 | 3 | 4, boolean> => ({ 1: (byte & 1) !== 0, 2: (byte & 2) !== 0, 3: (byte & 4) !== 0, 4: (byte & 8) !== 0 });
+  values.relayStates = bits(relays);
+  values.inputStates = bits(inputs);
+  return values;
+}
+
 /** Checks size, start byte and (if given) function code; returns the function code. */
 export function checkFrame(buf: Uint8Array, expectedCode?: number, op = 'decode'): number {
   if (!(buf instanceof Uint8Array)) throw new ProtocolError(`${op}: not a byte buffer`, { operation: op });
@@ -78,7 +88,8 @@ export function decodeReply<T = Values>(fn: FunctionName, buf: Uint8Array): T {
   if (!def.reply) throw new ProtocolError(`${def.name}: this function has no reply`, { operation: def.name });
   checkFrame(buf, def.code, def.name);
   if (buf[0] !== START_BYTE) throw new ProtocolError(`${def.name}: reply with start byte 0x${buf[0].toString(16)}`, { operation: def.name }, 'EFRAME');
-  return readAll(buf, def.reply) as T;
+  const values = readAll(buf, def.reply);
+  return (def.code === EVENT_CODE ? withDoorBits(values) : values) as T;
 }
 
 /** Simulator side: decodes any request. Throws ProtocolError on a malformed frame or unknown function. */
@@ -104,7 +115,7 @@ export function encodeReply(fn: FunctionName, controller: number, values: Values
 /** Decodes an event packet (function 0x20, start byte 0x17 or 0x19). */
 export function decodeEvent(buf: Uint8Array): ControllerEvent {
   checkFrame(buf, EVENT_CODE, 'event');
-  return readAll(buf, STATUS_FIELDS) as unknown as ControllerEvent;
+  return withDoorBits(readAll(buf, STATUS_FIELDS)) as unknown as ControllerEvent;
 }
 
 /** Encodes an event packet (the simulator's side); `start` 0x19 mimics firmware v6.62. */

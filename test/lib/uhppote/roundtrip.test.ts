@@ -62,6 +62,9 @@ describe('uhppote engine <-> simulator round trips', () => {
         assert.equal(record.event?.index, 1);
         assert.equal(record.event?.reasonText, 'remote open door');
         assert.equal(record.alarms.fire, false);
+        assert.deepEqual(record.inputs, { 1: false, 2: false, 3: false, 4: false });
+        const raw = await r.uhppote.getStatus(c);
+        assert.deepEqual(raw.relayStates, { 1: false, 2: true, 3: false, 4: false });
       });
 
       it('get-listener / set-listener (with auto-send interval)', async () => {

@@ -78,6 +78,13 @@ const fnOf = (bytes: Buffer): codec.FunctionName => {
 };
 
 describe('uhppote codec: uhppoted test vectors', () => {
+  it('reads relay and input bits per door (bit n = door n+1)', () => {
+    const status = vectors.find((v) => v.name === 'get status')!;
+    const decoded = codec.decodeReply<{ relayStates: object; inputStates: object }>('getStatus', Buffer.from(status.response!.message, 'base64'));
+    assert.deepEqual(decoded.relayStates, { 1: true, 2: true, 3: true, 4: false }); // relays 0x07
+    assert.deepEqual(decoded.inputStates, { 1: true, 2: false, 3: false, 4: true }); // inputs 0x09
+  });
+
   it('has all 35 vectors', () => {
     assert.equal(vectors.length, 35);
   });
