@@ -71,4 +71,6 @@ export interface PdDescriptor {
   address: number;
   flags: number;
   scbk?: Buffer;
+  /** The PD's identity (PDID), for the cUID. */
+  id?: { vendorCode: number; model: number; version: number; serialNumber: number };
 }

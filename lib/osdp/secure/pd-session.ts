@@ -28,7 +28,7 @@ export function clientUidFromId(id: PdIdentity): Buffer {
 }
 
 export interface PdSecureOptions {
-  /** The cUID sent in CCRYPT (8 bytes), or the PD identity it is derived from. Default from address. */
+  /** The cUID sent in CCRYPT (8 bytes), or the PD identity it is derived from. Default: from the PD's PDID (libosdp's layout). */
   cUid?: Buffer;
   id?: PdIdentity;
   /** KEYSET installed a new key: persist it. */
@@ -47,7 +47,8 @@ export class PdScSession {
   private lastCommandSecure = false;
 
   constructor(pd: PdDescriptor, private readonly opts: PdSecureOptions) {
-    const cUid = opts.cUid ?? (opts.id ? clientUidFromId(opts.id) : Buffer.from([0, 0, 0, 0, 0, 0, 0, pd.address & 0x7f]));
+    const id = opts.id ?? pd.id;
+    const cUid = opts.cUid ?? (id ? clientUidFromId(id) : Buffer.from([0, 0, 0, 0, 0, 0, 0, pd.address & 0x7f]));
     if (pd.scbk && pd.scbk.length !== 16) throw new InvalidArgumentError('SCBK must be 16 bytes');
     this.sc = new PdSecureSession({
       cUid,
