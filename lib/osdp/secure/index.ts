@@ -7,3 +7,5 @@ export * from './session';
 export * from './adapter-types';
 export * from './cp-session';
 export * from './pd-session';
+export * from './rotate';
+export * from './sim-options';

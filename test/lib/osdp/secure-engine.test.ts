@@ -4,7 +4,8 @@
 // every command and event under SC, session loss and re-establishment.
 import { strict as assert } from 'node:assert';
 import { ControlPanel, PeripheralDevice, PdFlag, createMemoryPair, DEFAULT_CAPABILITIES, type CpEventRecord } from '../../../lib/osdp';
-import { CpSecureChannel, buildFrame, clientUidFromId, crc16, createPdSessionFactory, ScFlagBit, splitFrame } from '../../../lib/osdp/secure';
+import { CpSecureChannel, buildFrame, clientUidFromId, crc16, createPdSessionFactory, rotateKey, ScFlagBit, secureSimPdOptions, splitFrame } from '../../../lib/osdp/secure';
+import { KeyStore } from '../../../lib/osdp/keystore';
 
 const KEY = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 const KEY2 = Buffer.from('0f1e2d3c4b5a69788796a5b4c3d2e1f0', 'hex');
@@ -259,5 +260,43 @@ describe('osdp secure channel: engine glue', () => {
 
   it('the PD cUID follows libosdp: vendor code bytes 0-1, model, version, serial number', () => {
     assert.equal(clientUidFromId({ vendorCode: 0x00a1b2, model: 1, version: 2, serialNumber: 0x01020304 }).toString('hex'), 'b2a1010204030201');
+  });
+});
+
+describe('osdp secure channel: key rotation with a KeyStore, sim options', function () {
+  this.timeout(20000);
+  it('rotateKey stages the key, sends KEYSET under SC, commits it, and the next session uses it', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const pathMod = await import('node:path');
+    const dir = mkdtempSync(pathMod.join(tmpdir(), 'fieldlink-rot-'));
+    const r = await rig({ cpKey: KEY, pdKey: KEY });
+    try {
+      const store = new KeyStore(dir);
+      await store.set('reader', KEY);
+      assert.equal(await r.sc.wait(0, 5000), true);
+      const key = await rotateKey(r.cp, 0, { keystore: store, keyName: 'reader' });
+      assert.deepEqual(await store.load('reader'), key);
+      assert.deepEqual(await store.loadPrevious('reader'), KEY);
+      assert.deepEqual(r.pdKeys, [key]);
+      await waitFor(() => r.sc.isActive(0) && r.cp.isOnline(0) && r.sc.status(0)!.counters.keysets === 1, 'secured with the rotated key');
+      await r.cp.command(0, { command: 'output', output: 0, controlCode: 2, timer: 0 });
+      // not secured -> refused, nothing staged
+      r.cp.disablePd(0);
+      await assert.rejects(rotateKey(r.cp, 0, { keystore: store, keyName: 'reader' }), { code: 'ESECURE' });
+      assert.equal(await store.loadStaged('reader'), undefined);
+    } finally {
+      await r.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sim options: --scbk and --install-mode give a PD a session; a bad key is refused', () => {
+    const o = secureSimPdOptions({ scbk: KEY.toString('hex') });
+    assert.deepEqual(o.scbk, KEY);
+    assert.equal(typeof o.session, 'function');
+    assert.equal(secureSimPdOptions({ 'install-mode': true }).flags, ScFlagBit.InstallMode);
+    assert.equal(secureSimPdOptions({}).session, undefined);
+    assert.throws(() => secureSimPdOptions({ scbk: '1234' }), { code: 'EINVAL' });
   });
 });
