@@ -24,7 +24,10 @@ export interface SpecClientOptions {
   reconnect?: boolean | BackoffOptions;
   /** Byte order this client writes in. Default: the host's (little-endian on x86/ARM). */
   littleEndian?: boolean;
-  /** Largest body accepted, in bytes (a guard against corrupt headers). Default 256 MiB. */
+  /**
+   * Largest body accepted, in bytes (a guard against corrupt headers; a larger frame drops the
+   * link). Default 64 MiB (a 2048 x 2048 ARR_DOUBLE is 32 MiB).
+   */
   maxBodyBytes?: number;
 }
 

@@ -189,7 +189,7 @@ export class SpecClient extends EventEmitter {
       ports.map(async (port) => {
         let conn: SpecConnection | undefined;
         try {
-          conn = await SpecConnection.open(host, port, connectTimeout, this.littleEndian, this.options.maxBodyBytes);
+          conn = await SpecConnection.open(host, port, connectTimeout, this.littleEndian, this.options.maxBodyBytes ?? 64 * 1024 * 1024);
           const reply = await conn.request({ cmd: SpecCommand.HELLO, name: '' }, this.timeout || connectTimeout, 'hello');
           if (reply.cmd !== SpecCommand.HELLO_REPLY) throw new ProtocolError(`HELLO answered with command ${reply.cmd}`, { device: `${host}:${port}`, operation: 'hello' });
           const name = typeof reply.value === 'string' && reply.value ? reply.value : reply.name;

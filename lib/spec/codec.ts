@@ -28,6 +28,8 @@ export const HEADER_PREFIX = 12;
 /** Largest header accepted (a later version may add fields; more than this is corruption). */
 export const MAX_HEADER_SIZE = 1024;
 export const DEFAULT_MAX_BODY = 256 * 1024 * 1024;
+/** Bodies from this size on are read straight into their own buffer (see FrameDecoder.readTarget). */
+export const DIRECT_MIN = 256 * 1024;
 
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -408,7 +410,52 @@ export class FrameDecoder {
   private buffered = 0;
   private header: (SpecHeader & { littleEndian: boolean }) | undefined;
 
+  /** Reusable read buffer for `readTarget()` outside large bodies. */
+  private scratch: Buffer | undefined;
+  /** A large body being read straight into its final buffer (socket `onread` path). */
+  private direct: Buffer | undefined;
+  private directFill = 0;
+
   constructor(private readonly maxBody = DEFAULT_MAX_BODY) {}
+
+  /**
+   * Zero-copy reading for a socket's `onread` option: the buffer the next read should land in.
+   * While a large body is in progress this is the unfilled rest of that body (so the kernel copies
+   * straight into the array the caller gets); otherwise a reusable 64 KiB scratch buffer.
+   */
+  readTarget(): Buffer {
+    if (this.direct) return this.direct.subarray(this.directFill);
+    return (this.scratch ??= Buffer.allocUnsafe(65536));
+  }
+
+  /** Zero-copy reading: `n` bytes landed in the buffer `readTarget()` returned. */
+  onRead(n: number): SpecMessage[] {
+    if (n <= 0) return [];
+    if (this.direct) {
+      this.directFill += n;
+      const header = this.header as SpecHeader & { littleEndian: boolean };
+      if (this.directFill < header.len) return [];
+      const body = this.direct;
+      this.direct = undefined;
+      this.directFill = 0;
+      this.header = undefined;
+      const out: SpecMessage[] = [];
+      this.finishFrame(header, body, out);
+      return out;
+    }
+    const out = this.push(Buffer.from((this.scratch as Buffer).subarray(0, n)));
+    // A large body has begun: move what is buffered into its final buffer and read the rest there.
+    if (this.header && this.header.len >= DIRECT_MIN && this.buffered < this.header.len) {
+      const body = Buffer.allocUnsafeSlow(this.header.len);
+      let filled = 0;
+      for (const c of this.chunks) filled += c.copy(body, filled);
+      this.chunks = [];
+      this.buffered = 0;
+      this.direct = body;
+      this.directFill = filled;
+    }
+    return out;
+  }
 
   /** Bytes held that do not yet make a frame. */
   get pending(): number {
@@ -419,6 +466,8 @@ export class FrameDecoder {
     this.chunks = [];
     this.buffered = 0;
     this.header = undefined;
+    this.direct = undefined;
+    this.directFill = 0;
   }
 
   push(chunk: Buffer): SpecMessage[] {
@@ -506,23 +555,24 @@ export class FrameDecoder {
         this.header = decodeHeader(this.take(size), this.maxBody);
       }
       const header = this.header;
-      // Memory follows what arrived, never what a header claims: wait for the whole body.
+      // push(): memory follows what arrived, never what a header claims; wait for the whole body.
       if (this.buffered < header.len) return;
       this.header = undefined;
       const body = header.len === 0 ? Buffer.alloc(0) : this.takeBody(header.len);
-      let value: SpecValue = null;
-      let error: ProtocolError | undefined;
-      try {
-        value = decodeValue(header.type, header.rows, header.cols, body, header.littleEndian);
-      } catch (e) {
-        // The frame was consumed whole, so the stream is still in step: hand the error on with it.
-        error = e instanceof ProtocolError ? e : new ProtocolError(String((e as Error).message ?? e), { operation: 'decode', cause: e });
-      }
-      if (error) {
-        out.push({ ...header, value: null, deleted: isDeleted(header.flags), error });
-        continue;
-      }
-      out.push({ ...header, value, deleted: isDeleted(header.flags) });
+      this.finishFrame(header, body, out);
     }
+  }
+
+  private finishFrame(header: SpecHeader & { littleEndian: boolean }, body: Buffer, out: SpecMessage[]): void {
+    let value: SpecValue = null;
+    try {
+      value = decodeValue(header.type, header.rows, header.cols, body, header.littleEndian);
+    } catch (e) {
+      // The frame was consumed whole, so the stream is still in step: hand the error on with it.
+      const error = e instanceof ProtocolError ? e : new ProtocolError(String((e as Error).message ?? e), { operation: 'decode', cause: e });
+      out.push({ ...header, value: null, deleted: isDeleted(header.flags), error });
+      return;
+    }
+    out.push({ ...header, value, deleted: isDeleted(header.flags) });
   }
 }

@@ -21,7 +21,6 @@ export interface ConnectionHandlers {
 }
 
 export class SpecConnection {
-  private readonly decoder: FrameDecoder;
   private readonly pending = new Map<number, Pending>();
   private sn = 0;
   private closedFlag = false;
@@ -30,16 +29,14 @@ export class SpecConnection {
   /** Frames that arrived before handlers were attached (events after HELLO during a scan). */
   private early: SpecMessage[] = [];
 
-  constructor(
+  private constructor(
     private readonly socket: net.Socket,
+    private readonly decoder: FrameDecoder,
     readonly host: string,
     readonly port: number,
     readonly littleEndian: boolean,
-    maxBody?: number,
   ) {
-    this.decoder = new FrameDecoder(maxBody);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined); // 'close' follows and carries the outcome
     socket.on('close', () => this.onClose(new NotConnectedError(`connection to ${this.device} closed`, { device: this.device })));
   }
@@ -60,7 +57,20 @@ export class SpecConnection {
   /** Opens a TCP connection within `timeout` ms. */
   static open(host: string, port: number, timeout: number, littleEndian: boolean, maxBody?: number): Promise<SpecConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
+      const decoder = new FrameDecoder(maxBody);
+      let conn: SpecConnection | undefined;
+      // Reads land in the decoder's buffers: large array bodies go straight into their own memory.
+      const socket = net.connect({
+        host,
+        port,
+        onread: {
+          buffer: () => decoder.readTarget(),
+          callback: (n: number) => {
+            conn?.onRead(n);
+            return true;
+          },
+        },
+      });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new TimeoutError(`connect to ${host}:${port} timed out after ${timeout} ms`, { device: `${host}:${port}`, operation: 'connect' }));
@@ -68,7 +78,8 @@ export class SpecConnection {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeListener('error', onError);
-        resolve(new SpecConnection(socket, host, port, littleEndian, maxBody));
+        conn = new SpecConnection(socket, decoder, host, port, littleEndian);
+        resolve(conn);
       });
       const onError = (err: Error): void => {
         clearTimeout(timer);
@@ -122,10 +133,11 @@ export class SpecConnection {
     this.pending.delete(sn);
   }
 
-  private onData(chunk: Buffer): void {
+  private onRead(n: number): void {
+    if (this.closedFlag) return;
     let frames: SpecMessage[];
     try {
-      frames = this.decoder.push(chunk);
+      frames = this.decoder.onRead(n);
     } catch (e) {
       // Out of step: deliver what decoded, then drop the link (the client reconnects).
       for (const m of (e as { frames?: SpecMessage[] }).frames ?? []) this.dispatch(m);
