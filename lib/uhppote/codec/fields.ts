@@ -172,16 +172,24 @@ function toBool(value: unknown, what: string): boolean {
   throw new InvalidArgumentError(`${what}: expected true or false, got ${JSON.stringify(value)}`);
 }
 
+const u16 = (b: Uint8Array, o: number): number => b[o] | (b[o + 1] << 8);
+const u32 = (b: Uint8Array, o: number): number => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+function setU32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+  b[o + 2] = (v >>> 16) & 0xff;
+  b[o + 3] = (v >>> 24) & 0xff;
+}
+
 /** Reads one field. */
 export function readField(buf: Uint8Array, offset: number, type: FieldType): unknown {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   switch (type) {
     case 'uint8':
       return buf[offset];
     case 'uint16':
-      return view.getUint16(offset, true);
+      return u16(buf, offset);
     case 'uint32':
-      return view.getUint32(offset, true);
+      return u32(buf, offset);
     case 'bool':
       return buf[offset] === 1;
     case 'ipv4':
@@ -203,24 +211,26 @@ export function readField(buf: Uint8Array, offset: number, type: FieldType): unk
     case 'pin':
       return buf[offset] | (buf[offset + 1] << 8) | (buf[offset + 2] << 16);
     case 'pin32':
-      return view.getUint32(offset, true);
+      return u32(buf, offset);
     case 'magic':
-      return view.getUint32(offset, true) === MAGIC_WORD;
+      return u32(buf, offset) === MAGIC_WORD;
   }
 }
 
 /** Writes one field; `value` undefined writes the zero value (dates excepted: they are required). */
 export function writeField(buf: Uint8Array, offset: number, type: FieldType, value: unknown, what: string): void {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   switch (type) {
     case 'uint8':
       buf[offset] = toInt(value ?? 0, what, 0xff);
       return;
-    case 'uint16':
-      view.setUint16(offset, toInt(value ?? 0, what, 0xffff), true);
+    case 'uint16': {
+      const v = toInt(value ?? 0, what, 0xffff);
+      buf[offset] = v & 0xff;
+      buf[offset + 1] = v >>> 8;
       return;
+    }
     case 'uint32':
-      view.setUint32(offset, toInt(value ?? 0, what, 0xffffffff), true);
+      setU32(buf, offset, toInt(value ?? 0, what, 0xffffffff));
       return;
     case 'bool':
       buf[offset] = toBool(value, what) ? 1 : 0;
@@ -283,10 +293,10 @@ export function writeField(buf: Uint8Array, offset: number, type: FieldType, val
       return;
     }
     case 'pin32':
-      view.setUint32(offset, toInt(value ?? 0, what, 999999), true);
+      setU32(buf, offset, toInt(value ?? 0, what, 999999));
       return;
     case 'magic':
-      view.setUint32(offset, value === false ? 0 : MAGIC_WORD, true);
+      setU32(buf, offset, value === false ? 0 : MAGIC_WORD);
       return;
   }
 }

@@ -37,12 +37,11 @@ function writeAll(buf: Buffer, fields: FieldDef[], values: Values, op: string, l
 }
 
 function readAll(buf: Uint8Array, fields: FieldDef[]): Values {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const out: Values = { controller: view.getUint32(4, true) };
+  const out: Values = { controller: readField(buf, 4, 'uint32') };
   for (const fd of fields) {
     const v = readField(buf, fd.offset, fd.type);
     out[fd.name] = v;
-    if (fd.text) out[`${fd.name}Text`] = fd.text(v as number);
+    if (fd.text) out[fd.name + 'Text'] = fd.text(v as number);
   }
   return out;
 }
