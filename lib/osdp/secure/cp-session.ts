@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { FieldlinkError, InvalidArgumentError } from '../../common/errors';
 import { splitFrame } from './frame';
-import { CpSecureSession, decodeKeyset, encodeKeyset, type ScCounters } from './session';
+import { CpScMachine, decodeKeyset, encodeKeyset, type ScCounters } from './session';
 import { ScCode, SecureChannelError, type ScFailure } from './types';
 import {
   CAP_COMMUNICATION_SECURITY,
@@ -49,9 +49,9 @@ export interface CpSecureOptions {
   now?: () => number;
 }
 
-/** One PD's session, implementing the engine's CpSecureSession. */
+/** One PD's session, implementing the engine's CpScMachine. */
 export class CpScSession {
-  readonly sc: CpSecureSession;
+  readonly sc: CpScMachine;
   private retryAt = 0;
   private lost = false;
   private established = false;
@@ -62,7 +62,7 @@ export class CpScSession {
     private readonly opts: CpSecureOptions,
   ) {
     const flags = pd.flags;
-    this.sc = new CpSecureSession({
+    this.sc = new CpScMachine({
       ...(pd.scbk ? { scbk: pd.scbk } : {}),
       ...(opts.masterKey && !pd.scbk ? { masterKey: opts.masterKey } : {}),
       enforceSecure: (flags & ScFlagBit.EnforceSecure) !== 0,

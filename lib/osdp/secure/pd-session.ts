@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../../common/errors';
 import { splitFrame } from './frame';
-import { PdSecureSession, decodeKeyset, type ScCounters } from './session';
+import { PdScMachine, decodeKeyset, type ScCounters } from './session';
 import { ScCode, ScNak } from './types';
 import { ScFlagBit, type PdContextLike, type PdDescriptor, type WireFrame, type WireMsg } from './adapter-types';
 
@@ -40,9 +40,9 @@ export interface PdSecureOptions {
   random?: (n: number) => Buffer;
 }
 
-/** Implements the engine's PdSecureSession. */
+/** Implements the engine's PdScMachine. */
 export class PdScSession {
-  readonly sc: PdSecureSession;
+  readonly sc: PdScMachine;
   private wasActive = false;
   private lastCommandSecure = false;
 
@@ -50,7 +50,7 @@ export class PdScSession {
     const id = opts.id ?? pd.id;
     const cUid = opts.cUid ?? (id ? clientUidFromId(id) : Buffer.from([0, 0, 0, 0, 0, 0, 0, pd.address & 0x7f]));
     if (pd.scbk && pd.scbk.length !== 16) throw new InvalidArgumentError('SCBK must be 16 bytes');
-    this.sc = new PdSecureSession({
+    this.sc = new PdScMachine({
       cUid,
       ...(pd.scbk ? { scbk: pd.scbk } : {}),
       enforceSecure: (pd.flags & ScFlagBit.EnforceSecure) !== 0,

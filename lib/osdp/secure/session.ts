@@ -106,7 +106,7 @@ export type CpHandshakeStep =
   | { kind: 'retry-default-key'; reason: ScFailure; message: HandshakeMessage }
   | { kind: 'failed'; reason: ScFailure; error: SecureChannelError };
 
-export class CpSecureSession {
+export class CpScMachine {
   state: CpScState = 'idle';
   readonly counters: ScCounters = newCounters();
   /** The session in use is (or is being) keyed with SCBK-D. */
@@ -393,7 +393,7 @@ export type PdDecision =
 /** Commands a PD with EnforceSecure still accepts in plain text. */
 const ENFORCE_SECURE_PLAIN = new Set<number>([ScCode.ID, ScCode.CAP, ScCode.CHLNG, ScCode.SCRYPT]);
 
-export class PdSecureSession {
+export class PdScMachine {
   state: PdScState = 'idle';
   readonly counters: ScCounters = newCounters();
   /** The current session uses SCBK-D. */

@@ -4,7 +4,8 @@
 // every command and event under SC, session loss and re-establishment.
 import { strict as assert } from 'node:assert';
 import { ControlPanel, PeripheralDevice, PdFlag, createMemoryPair, DEFAULT_CAPABILITIES, type CpEventRecord } from '../../../lib/osdp';
-import { CpSecureChannel, buildFrame, clientUidFromId, crc16, createPdSessionFactory, rotateKey, ScFlagBit, secureSimPdOptions, splitFrame } from '../../../lib/osdp/secure';
+import { CpSecureChannel, buildFrame, clientUidFromId, createPdSessionFactory, rotateKey, ScFlagBit, secureSimPdOptions, splitFrame } from '../../../lib/osdp/secure';
+import { crc16 } from '../../../lib/osdp/secure/frame';
 import { KeyStore } from '../../../lib/osdp/keystore';
 
 const KEY = Buffer.from('00112233445566778899aabbccddeeff', 'hex');

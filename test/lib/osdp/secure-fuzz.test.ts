@@ -4,13 +4,13 @@
 import { strict as assert } from 'node:assert';
 import { FieldlinkError } from '../../../lib/common/errors';
 import {
-  CpSecureSession,
-  PdSecureSession,
+  CpScMachine,
+  PdScMachine,
   buildFrame,
-  crc16,
   splitFrame,
   type HandshakeMessage,
 } from '../../../lib/osdp/secure';
+import { crc16 } from '../../../lib/osdp/secure/frame';
 
 const KEY = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
 const CUID = Buffer.from('0102030405060708', 'hex');
@@ -28,7 +28,7 @@ function rng(seed: number): () => number {
   };
 }
 
-function establish(cp: CpSecureSession, pd: PdSecureSession): void {
+function establish(cp: CpScMachine, pd: PdScMachine): void {
   let m: HandshakeMessage | undefined = cp.begin();
   for (let i = 0; i < 4 && m; i++) {
     const d = pd.handle(splitFrame(buildFrame({ addr: 1, sqn: i === 0 ? 0 : 1, crc: true, reply: false }, m.scb, m.code, m.data)));
@@ -60,8 +60,8 @@ function mutate(frame: Buffer, r: () => number): Buffer {
 describe('osdp secure: fuzz of the receive path', () => {
   it('PD: 3000 mutated secured commands -> command, or NAK with the session dropped; never a crash', () => {
     const r = rng(0x5eed);
-    const cp = new CpSecureSession({ scbk: KEY });
-    const pd = new PdSecureSession({ cUid: CUID, scbk: KEY });
+    const cp = new CpScMachine({ scbk: KEY });
+    const pd = new PdScMachine({ cUid: CUID, scbk: KEY });
     establish(cp, pd);
     let naks = 0;
     let accepted = 0;
@@ -108,8 +108,8 @@ describe('osdp secure: fuzz of the receive path', () => {
 
   it('CP: 3000 mutated secured replies -> opened, or a typed error with the session dropped', () => {
     const r = rng(0xc0ffee);
-    const cp = new CpSecureSession({ scbk: KEY });
-    const pd = new PdSecureSession({ cUid: CUID, scbk: KEY });
+    const cp = new CpScMachine({ scbk: KEY });
+    const pd = new PdScMachine({ cUid: CUID, scbk: KEY });
     let errors = 0;
     for (let i = 0; i < 3000; i++) {
       if (!cp.active || !pd.active) {

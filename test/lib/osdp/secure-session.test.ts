@@ -4,8 +4,8 @@
 import { strict as assert } from 'node:assert';
 import { createCipheriv } from 'node:crypto';
 import {
-  CpSecureSession,
-  PdSecureSession,
+  CpScMachine,
+  PdScMachine,
   SCBK_DEFAULT,
   ScbType,
   SecureChannelError,
@@ -32,7 +32,7 @@ function fixedRandom(bytes: Buffer): (n: number) => Buffer {
 }
 
 /** Drives the handshake between a CP session and a PD session; returns the last CP step kind. */
-function handshake(cp: CpSecureSession, pd: PdSecureSession, useDefault = false): { kind: string; naks: number[] } {
+function handshake(cp: CpScMachine, pd: PdScMachine, useDefault = false): { kind: string; naks: number[] } {
   let msg: HandshakeMessage | undefined = cp.begin(useDefault);
   let sqn = 0;
   const naks: number[] = [];
@@ -54,7 +54,7 @@ function handshake(cp: CpSecureSession, pd: PdSecureSession, useDefault = false)
 }
 
 /** One secured exchange: CP seals, PD opens and seals a reply, CP opens it. */
-function exchange(cp: CpSecureSession, pd: PdSecureSession, code: number, data: Buffer, reply: { code: number; data: Buffer }, sqn = 1) {
+function exchange(cp: CpScMachine, pd: PdScMachine, code: number, data: Buffer, reply: { code: number; data: Buffer }, sqn = 1) {
   const wire = cp.seal({ addr: ADDR, sqn, crc: true }, code, data);
   const d = pd.handle(splitFrame(wire));
   assert.equal(d.kind, 'command', `PD refused: ${d.kind === 'nak' ? d.error.message : ''}`);
@@ -66,8 +66,8 @@ function exchange(cp: CpSecureSession, pd: PdSecureSession, code: number, data: 
 
 describe('osdp secure: session handshake CP <-> PD', () => {
   it('establishes a session with a set key and agrees on the Annex E numbers with SCBK-D', () => {
-    const cp = new CpSecureSession({ random: fixedRandom(hex('b0b1b2b3b4b5b6b7')) });
-    const pd = new PdSecureSession({ cUid: CUID, installMode: true, random: fixedRandom(hex('a0a1a2a3a4a5a6a7')) });
+    const cp = new CpScMachine({ random: fixedRandom(hex('b0b1b2b3b4b5b6b7')) });
+    const pd = new PdScMachine({ cUid: CUID, installMode: true, random: fixedRandom(hex('a0a1a2a3a4a5a6a7')) });
     const msg = cp.begin();
     assert.equal(msg.scb.type, ScbType.SCS_11);
     assert.deepEqual(msg.scb.data, Buffer.from([0x00]), 'no key: SCBK-D indicator');
@@ -96,8 +96,8 @@ describe('osdp secure: session handshake CP <-> PD', () => {
   });
 
   it('establishes with the PD SCBK', () => {
-    const cp = new CpSecureSession({ scbk: KEY });
-    const pd = new PdSecureSession({ cUid: CUID, scbk: KEY });
+    const cp = new CpScMachine({ scbk: KEY });
+    const pd = new PdScMachine({ cUid: CUID, scbk: KEY });
     assert.equal(handshake(cp, pd).kind, 'established');
     assert.equal(cp.usingDefaultKey, false);
     assert.equal(pd.usingDefaultKey, false);
@@ -105,14 +105,14 @@ describe('osdp secure: session handshake CP <-> PD', () => {
 
   it('establishes with a master key (SCBK derived from the cUID)', () => {
     const mk = hex('0f0e0d0c0b0a09080706050403020100');
-    const cp = new CpSecureSession({ masterKey: mk });
-    const pd = new PdSecureSession({ cUid: CUID, scbk: scbkFromMasterKey(mk, CUID) });
+    const cp = new CpScMachine({ masterKey: mk });
+    const pd = new PdScMachine({ cUid: CUID, scbk: scbkFromMasterKey(mk, CUID) });
     assert.equal(handshake(cp, pd).kind, 'established');
   });
 
   it('fails with a wrong key, falling back to SCBK-D, which a PD not in install mode refuses with NAK 6', () => {
-    const cp = new CpSecureSession({ scbk: OTHER });
-    const pd = new PdSecureSession({ cUid: CUID, scbk: KEY });
+    const cp = new CpScMachine({ scbk: OTHER });
+    const pd = new PdScMachine({ cUid: CUID, scbk: KEY });
     const r = handshake(cp, pd);
     assert.equal(r.kind, 'failed');
     assert.deepEqual(r.naks, [6]);
@@ -122,8 +122,8 @@ describe('osdp secure: session handshake CP <-> PD', () => {
   });
 
   it('install mode: CP tries SCBK, the new PD has none (NAK 6), CP falls back to SCBK-D', () => {
-    const cp = new CpSecureSession({ scbk: KEY });
-    const pd = new PdSecureSession({ cUid: CUID, installMode: true });
+    const cp = new CpScMachine({ scbk: KEY });
+    const pd = new PdScMachine({ cUid: CUID, installMode: true });
     const r = handshake(cp, pd);
     assert.equal(r.kind, 'established');
     assert.deepEqual(r.naks, [6]);
@@ -132,27 +132,27 @@ describe('osdp secure: session handshake CP <-> PD', () => {
   });
 
   it('EnforceSecure: the CP never uses SCBK-D', () => {
-    const cp = new CpSecureSession({ scbk: KEY, enforceSecure: true });
-    const pd = new PdSecureSession({ cUid: CUID, installMode: true });
+    const cp = new CpScMachine({ scbk: KEY, enforceSecure: true });
+    const pd = new PdScMachine({ cUid: CUID, installMode: true });
     const r = handshake(cp, pd);
     assert.equal(r.kind, 'failed');
     assert.deepEqual(r.naks, [6], 'one CHLNG with SCBK only, no SCBK-D retry');
-    const noKey = new CpSecureSession({ enforceSecure: true });
+    const noKey = new CpScMachine({ enforceSecure: true });
     assert.equal(noKey.capable, false);
     assert.throws(() => noKey.begin(), (e: unknown) => e instanceof SecureChannelError && e.reason === 'enforce-secure');
   });
 
   it('EnforceSecure: a PD in install mode still refuses SCBK-D', () => {
-    const cp = new CpSecureSession({});
-    const pd = new PdSecureSession({ cUid: CUID, installMode: true, enforceSecure: true, scbk: KEY });
+    const cp = new CpScMachine({});
+    const pd = new PdScMachine({ cUid: CUID, installMode: true, enforceSecure: true, scbk: KEY });
     const r = handshake(cp, pd);
     assert.equal(r.kind, 'failed');
     assert.deepEqual(r.naks, [6]);
   });
 
   it('a PD without SC answers any SCB with NAK 5, and the CP does not fall back', () => {
-    const cp = new CpSecureSession({ scbk: KEY });
-    const pd = new PdSecureSession({ cUid: CUID });
+    const cp = new CpScMachine({ scbk: KEY });
+    const pd = new PdScMachine({ cUid: CUID });
     const r = handshake(cp, pd);
     assert.equal(r.kind, 'failed');
     assert.deepEqual(r.naks, [5]);
@@ -160,11 +160,11 @@ describe('osdp secure: session handshake CP <-> PD', () => {
   });
 
   it('a PD refuses a wrong server cryptogram and SCRYPT without CHLNG', () => {
-    const pd = new PdSecureSession({ cUid: CUID, scbk: KEY });
+    const pd = new PdScMachine({ cUid: CUID, scbk: KEY });
     const scrypt = buildFrame({ addr: ADDR, sqn: 1, crc: true, reply: false }, { type: 0x13, data: hex('01') }, 0x77, Buffer.alloc(16));
     const d0 = pd.handle(splitFrame(scrypt));
     assert.equal(d0.kind, 'nak');
-    const cp = new CpSecureSession({ scbk: KEY });
+    const cp = new CpScMachine({ scbk: KEY });
     const m = cp.begin();
     pd.handle(splitFrame(buildFrame({ addr: ADDR, sqn: 0, crc: true, reply: false }, m.scb, m.code, m.data)));
     const d1 = pd.handle(splitFrame(scrypt));
@@ -174,8 +174,8 @@ describe('osdp secure: session handshake CP <-> PD', () => {
   });
 
   it('a CP refuses an RMAC-I that does not match', () => {
-    const cp = new CpSecureSession({ scbk: KEY });
-    const pd = new PdSecureSession({ cUid: CUID, scbk: KEY });
+    const cp = new CpScMachine({ scbk: KEY });
+    const pd = new PdScMachine({ cUid: CUID, scbk: KEY });
     const m = cp.begin();
     const d1 = pd.handle(splitFrame(buildFrame({ addr: ADDR, sqn: 0, crc: true, reply: false }, m.scb, m.code, m.data))) as { frame: Buffer };
     const s = cp.handleHandshakeReply(splitFrame(d1.frame)) as { message: HandshakeMessage };
@@ -190,8 +190,8 @@ describe('osdp secure: session handshake CP <-> PD', () => {
 describe('osdp secure: sealed traffic', () => {
   function pair(flags: { allowEmptyEncryptedDataBlock?: boolean } = {}) {
     let t = 1_000;
-    const cp = new CpSecureSession({ scbk: KEY, ...flags });
-    const pd = new PdSecureSession({ cUid: CUID, scbk: KEY, now: () => t, ...flags });
+    const cp = new CpScMachine({ scbk: KEY, ...flags });
+    const pd = new PdScMachine({ cUid: CUID, scbk: KEY, now: () => t, ...flags });
     assert.equal(handshake(cp, pd).kind, 'established');
     return { cp, pd, advance: (ms: number) => (t += ms) };
   }
@@ -216,8 +216,8 @@ describe('osdp secure: sealed traffic', () => {
   it('computes the first command MAC from RMAC-I and the encryption IV from ~RMAC-I (by hand)', () => {
     const rndA = hex('0102030405060708');
     const rndB = hex('1112131415161718');
-    const cp = new CpSecureSession({ scbk: KEY, random: fixedRandom(rndA) });
-    const pd = new PdSecureSession({ cUid: CUID, scbk: KEY, random: fixedRandom(rndB) });
+    const cp = new CpScMachine({ scbk: KEY, random: fixedRandom(rndA) });
+    const pd = new PdScMachine({ cUid: CUID, scbk: KEY, random: fixedRandom(rndB) });
     assert.equal(handshake(cp, pd).kind, 'established');
     const keys = deriveSessionKeys(KEY, rndA);
     const rmacI = initialRmac(keys, serverCryptogram(keys.sEnc, rndA, rndB));
@@ -345,7 +345,7 @@ describe('osdp secure: sealed traffic', () => {
     const { cp, pd } = pair();
     const changed: Buffer[] = [];
     (pd as unknown as { onKeyChange: (k: Buffer) => void }).onKeyChange = (k) => changed.push(k);
-    const plainPd = new PdSecureSession({ cUid: CUID, scbk: KEY });
+    const plainPd = new PdScMachine({ cUid: CUID, scbk: KEY });
     const plainKeyset = buildFrame({ addr: ADDR, sqn: 1, crc: true, reply: false }, undefined, 0x75, Buffer.concat([hex('0110'), OTHER]));
     const dp = plainPd.handle(splitFrame(plainKeyset));
     assert.equal(dp.kind, 'nak');
@@ -366,7 +366,7 @@ describe('osdp secure: sealed traffic', () => {
     assert.equal(handshake(cp, pd).kind, 'established');
     assert.equal(cp.counters.keysets, 1);
     // the old key no longer works
-    const old = new CpSecureSession({ scbk: KEY, enforceSecure: true });
+    const old = new CpScMachine({ scbk: KEY, enforceSecure: true });
     assert.equal(handshake(old, pd).kind, 'failed');
   });
 
@@ -378,8 +378,8 @@ describe('osdp secure: sealed traffic', () => {
   });
 
   it('install mode end to end at the state-machine level: SCBK-D session, KEYSET, new session with the key', () => {
-    const cp = new CpSecureSession({ scbk: KEY });
-    const pd = new PdSecureSession({ cUid: CUID, installMode: true });
+    const cp = new CpScMachine({ scbk: KEY });
+    const pd = new PdScMachine({ cUid: CUID, installMode: true });
     assert.equal(handshake(cp, pd).kind, 'established');
     assert.equal(cp.usingDefaultKey, true);
     const wire = cp.seal({ addr: ADDR, sqn: 1, crc: true }, 0x75, cp.keyset(KEY));
@@ -391,12 +391,12 @@ describe('osdp secure: sealed traffic', () => {
     assert.equal(cp.usingDefaultKey, false);
     assert.equal(pd.usingDefaultKey, false);
     // SCBK-D is no longer accepted
-    const rogue = new CpSecureSession({});
+    const rogue = new CpScMachine({});
     assert.equal(handshake(rogue, pd).kind, 'failed');
   });
 
   it('EnforceSecure PD: plaintext other than ID/CAP is refused with NAK 6', () => {
-    const pd = new PdSecureSession({ cUid: CUID, scbk: KEY, enforceSecure: true });
+    const pd = new PdScMachine({ cUid: CUID, scbk: KEY, enforceSecure: true });
     for (const [code, ok] of [[0x61, true], [0x62, true], [0x60, false], [0x69, false]] as const) {
       const d = pd.handle(splitFrame(buildFrame({ addr: ADDR, sqn: 1, crc: true, reply: false }, undefined, code, Buffer.alloc(1))));
       assert.equal(d.kind, ok ? 'command' : 'nak', `code 0x${code.toString(16)}`);
