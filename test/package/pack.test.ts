@@ -44,8 +44,9 @@ describe('npm pack and install into a fresh Node-RED userDir', function () {
     execFileSync(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: userDir, stdio: 'ignore' });
     const port = await rt.freePort();
     rt.prepareUserDir({ userDir, host: '127.0.0.1', port, link: false });
-    red = await rt.startNodeRed({ userDir, host: '127.0.0.1', port });
-    const sets = (await rt.getJson(`${red.url}nodes`)) as { module: string; err?: string; types: string[] }[];
+    const running = await rt.startNodeRed({ userDir, host: '127.0.0.1', port });
+    red = running;
+    const sets = (await rt.getJson(`${running.url}nodes`)) as { module: string; err?: string; types: string[] }[];
     const mine = sets.filter((s) => s.module === pkg.name);
     assert.equal(mine.length, Object.keys(pkg['node-red'].nodes).length);
     for (const s of mine) assert.equal(s.err, undefined, `${s.types.join(',')}: ${s.err}`);
