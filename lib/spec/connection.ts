@@ -109,17 +109,19 @@ export class SpecConnection {
     if (this.closedFlag) return Promise.reject(new NotConnectedError(`not connected to ${this.device}`, { device: this.device, operation }));
     if (signal?.aborted) return Promise.reject(new AbortedError(`${operation} aborted`, { device: this.device, operation }));
     const sn = this.nextSn();
+    let rejectReply: (e: Error) => void = () => undefined;
     const reply = new Promise<SpecMessage>((resolve, reject) => {
+      rejectReply = reject;
       this.pending.set(sn, { resolve, reject });
-      if (signal) {
-        const onAbort = (): void => {
-          if (this.pending.delete(sn)) reject(new AbortedError(`${operation} aborted`, { device: this.device, operation }));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        const done = (): void => signal.removeEventListener('abort', onAbort);
-        reply.then(done, done);
-      }
     });
+    if (signal) {
+      const onAbort = (): void => {
+        if (this.pending.delete(sn)) rejectReply(new AbortedError(`${operation} aborted`, { device: this.device, operation }));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const done = (): void => signal.removeEventListener('abort', onAbort);
+      reply.then(done, done);
+    }
     this.socket.write(encodeFrame({ ...fields, sn }, { littleEndian: this.littleEndian }));
     return withTimeout(reply, timeout, { device: this.device, operation, what: `${operation} ${fields.name ?? ''}`.trim() }, () => this.pending.delete(sn));
   }

@@ -78,7 +78,15 @@ export function readProperty(model: SimModel, prop: string): SpecValue {
     const v = model.getVar(name);
     if (v === undefined) throw new SimError(`Variable "${name}" is not defined.`);
     if (key === undefined) return v;
-    const e = elementOf(v, key, key2);
+    // In SPEC a motor or counter mnemonic is that motor's number: A[tth], S[det].
+    const index = (k: string | undefined): string | undefined => {
+      if (k === undefined || !(v instanceof SpecArray) || /^\d+$/.test(k)) return k;
+      const mi = model.motors.findIndex((m) => m.mne === k);
+      if (mi >= 0) return String(mi);
+      const ci = model.counters.findIndex((c) => c.mne === k);
+      return ci >= 0 ? String(ci) : k;
+    };
+    const e = elementOf(v, index(key) as string, index(key2));
     if (e === undefined) throw new SimError(`${prop.slice(4)}: no such element.`);
     return e;
   }

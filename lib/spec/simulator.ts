@@ -156,7 +156,10 @@ export class SpecSimulator extends EventEmitter {
       }
     });
     socket.on('error', () => undefined);
-    socket.on('close', () => this.clients.delete(client));
+    socket.on('close', () => {
+      this.clients.delete(client);
+      this.emit('client-closed');
+    });
   }
 
   // -------------------------------------------------------------------------------------------

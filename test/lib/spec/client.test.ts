@@ -85,6 +85,11 @@ for (const littleEndian of [true, false]) {
       assert.deepEqual(v.toJSON(), [0, -3, 0, 0]);
       const a = (await client.read('var/A')) as SpecArray;
       assert.equal(a.length, 6);
+      await client.write('motor/th/position', 1.5);
+      await client.watch('motor/th/move_done').waitFor((ev) => ev.value === 0);
+      assert.equal(await client.read('var/A[th]'), await client.motor('th').position());
+      assert.equal(await client.read('var/A[1]'), await client.read('var/A[th]'));
+      assert.equal(await client.read('var/S[sec]'), 0);
     });
 
     it('surfaces error replies as SpecError', async () => {
@@ -111,6 +116,7 @@ for (const littleEndian of [true, false]) {
     });
 
     it('calls functions with FUNC_WITH_RETURN and sends plain CMD and FUNC', async () => {
+
       assert.equal(await client.call('motor_mne', 0), 'tth');
       assert.equal(await client.call('cnt_name', 1), 'Monitor');
       const w = client.watch('var/z');
@@ -333,6 +339,21 @@ describe('spec client: finding the server', () => {
     await assert.rejects(r.read('var/x'), NotConnectedError);
   });
 
+  it('aborts a waiting request by signal, and close() sends CLOSE (the server drops the link)', async () => {
+    const sim = await startSpecSimulator({ port: 0 });
+    sims.push(sim);
+    const c = new SpecClient({ port: sim.port, reconnect: false });
+    await c.connect();
+    const ac = new AbortController();
+    const r = c.run('sleep(0.5)', { signal: ac.signal });
+    ac.abort();
+    await assert.rejects(r, AbortedError);
+    const gone = once(sim, 'client-closed');
+    await c.close();
+    await gone;
+    assert.equal(sim.clientCount, 0);
+  });
+
   it('rejects pending requests when closed and refuses bad arguments', async () => {
     const sim = await startSpecSimulator({ port: 0 });
     sims.push(sim);
@@ -397,6 +418,22 @@ describe('spec simulator: raw protocol', () => {
     const got = await exchange(frames, 2);
     assert.deepEqual(got.map((m) => [m.sn, m.type]), [[2, SpecType.ERROR], [3, SpecType.DOUBLE]]);
     assert.ok(got[0].err !== 0);
+  });
+
+  it('FUNC runs without a reply (its effect shows on a watched variable)', async () => {
+    const got = await exchange(
+      [
+        encodeFrame({ cmd: SpecCommand.REGISTER, sn: 1, name: 'var/fval' }),
+        encodeFrame({ cmd: SpecCommand.FUNC, sn: 2, value: 'fval = 3' }),
+        encodeFrame({ cmd: SpecCommand.CHAN_READ, sn: 3, name: 'status/quit' }),
+      ],
+      3,
+    );
+    // the deleted-flag EVENT at registration, then the reply to the read, then the change; never a reply to sn 2
+    assert.equal(got[0].deleted, true);
+    assert.ok(got.every((m) => m.sn !== 2));
+    const ev = got.find((m) => m.cmd === SpecCommand.EVENT && m.value === 3);
+    assert.ok(ev, 'EVENT var/fval = 3');
   });
 
   it('REGISTER answers at once with an EVENT; FUNC_WITH_RETURN and CMD_WITH_RETURN reply with their serial', async () => {
