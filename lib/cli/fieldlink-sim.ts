@@ -69,10 +69,19 @@ export async function main(argv: string[]): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
-      if (stopping) return;
+      if (stopping) {
+        log(`${signal} again: exiting now`);
+        return resolve(1);
+      }
       stopping = true;
       log(`${signal}: stopping`);
-      sim.close().then(
+      // A simulator that cannot close within a few seconds must not keep the terminal or CI waiting.
+      const force = setTimeout(() => {
+        log('did not stop within 5 s: exiting anyway');
+        resolve(1);
+      }, 5000);
+      force.unref();
+      sim.close().finally(() => clearTimeout(force)).then(
         () => resolve(0),
         (err: Error) => {
           log(`error while stopping: ${err.message}`);
@@ -80,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
         },
       );
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 }
