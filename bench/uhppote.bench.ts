@@ -2,6 +2,7 @@
 // engine vs the npm `uhppoted` client in the same run: sequential (one controller, one request at
 // a time) and concurrent (100 simulated controllers, one request to each at once, repeated),
 // counting lost requests (timeouts or errors). The simulator runs in this process for both.
+import * as dgram from 'node:dgram';
 import { Uhppote, UhppoteSimulator } from '../lib/uhppote';
 import { opsPerSecond, type BenchRow } from './types';
 
@@ -36,6 +37,51 @@ async function concurrent(call: (id: number) => Promise<unknown>, ids: number[])
   return { perSecond: (sent - lost) / seconds, sent, lost };
 }
 
+/**
+ * The loopback limit: a bare 64-byte UDP echo in this process (no codec, no controller logic),
+ * sequential and with `inFlight` datagrams outstanding.
+ */
+async function loopbackEcho(inFlight: number, ms: number): Promise<number> {
+  const echo = dgram.createSocket('udp4');
+  echo.on('message', (m, r) => echo.send(m, r.port, r.address));
+  await new Promise<void>((resolve) => echo.bind(0, '127.0.0.1', () => resolve()));
+  const client = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', () => resolve()));
+  const port = echo.address().port;
+  const frame = Buffer.alloc(64, 0x17);
+  let waiting: (() => void) | undefined;
+  let outstanding = 0;
+  client.on('message', () => {
+    outstanding--;
+    waiting?.();
+  });
+  let count = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(ms) * 1_000_000n;
+  while (process.hrtime.bigint() < end) {
+    for (let i = 0; i < inFlight; i++) {
+      outstanding++;
+      client.send(frame, port, '127.0.0.1');
+    }
+    // a datagram lost on a busy box must not hang the bench: give up on a batch after 1 s
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      waiting = () => {
+        if (outstanding === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+    });
+    count += inFlight - outstanding;
+    outstanding = 0;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  client.close();
+  echo.close();
+  return count / seconds;
+}
+
 export async function run(): Promise<BenchRow[]> {
   const ids = Array.from({ length: CONTROLLERS }, (_, i) => FIRST + i);
   const sim = new UhppoteSimulator({ port: 0, controllers: ids });
@@ -55,6 +101,8 @@ export async function run(): Promise<BenchRow[]> {
     const seqTheirs = await opsPerSecond(() => uhppoted.getStatus(ctx, FIRST).catch(() => theirSeqLost++), SEQUENTIAL_MS);
     const conOurs = await concurrent((id) => ours.getStatus(id), ids);
     const conTheirs = await concurrent((id) => uhppoted.getStatus(ctx, id), ids);
+    const limitSeq = await loopbackEcho(1, SEQUENTIAL_MS);
+    const limitCon = await loopbackEcho(CONTROLLERS, SEQUENTIAL_MS);
     return [
       {
         operation: 'UHPPOTE get-status, sequential, UDP 127.0.0.1 (simulator in-process)',
@@ -62,6 +110,8 @@ export async function run(): Promise<BenchRow[]> {
         peer: seqTheirs,
         peerName: 'uhppoted 0.7.2 (npm)',
         unit: 'req/s',
+        limit: limitSeq,
+        limitName: 'bare 64-byte UDP echo, loopback',
         note: `lost: fieldlink ${ourSeqLost}, uhppoted ${theirSeqLost}`,
       },
       {
@@ -70,6 +120,8 @@ export async function run(): Promise<BenchRow[]> {
         peer: conTheirs.perSecond,
         peerName: 'uhppoted 0.7.2 (npm)',
         unit: 'req/s',
+        limit: limitCon,
+        limitName: `bare UDP echo, ${CONTROLLERS} in flight`,
         note: `lost: fieldlink ${conOurs.lost}/${conOurs.sent}, uhppoted ${conTheirs.lost}/${conTheirs.sent}`,
       },
     ];
