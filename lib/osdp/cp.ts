@@ -303,7 +303,11 @@ class Bus {
         if (this.waiter?.resolve === finish) this.waiter = undefined;
         resolve(f);
       };
-      timer = this.clock.setTimeout(() => finish(undefined), base);
+      timer = this.clock.setTimeout(() => {
+        // Whatever partial frame is pending will not complete in time: rescan it now.
+        if (this.parser.pending > 0) this.parser.abandonPartial();
+        finish(undefined);
+      }, base);
       this.waiter = {
         pd,
         sqn,

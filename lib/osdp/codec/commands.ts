@@ -25,7 +25,8 @@ export const COMMAND_NAMES: Record<number, string> = Object.fromEntries(
 
 export const LED_RECORD_LENGTH = 14;
 export const OUTPUT_RECORD_LENGTH = 4;
-export const TEXT_MAX_LENGTH = 32;
+/** Longest TEXT the codec carries (its length byte); parseCommand keeps flows to libosdp's 32. */
+export const TEXT_MAX_LENGTH = 255;
 
 function ledParams(p: LedParams, what: string): number[] {
   return [u8(p.controlCode, `${what}.controlCode`), u8(p.onCount, `${what}.onCount`), u8(p.offCount, `${what}.offCount`), u8(p.onColor, `${what}.onColor`), u8(p.offColor, `${what}.offColor`)];
@@ -178,6 +179,7 @@ export function decodeCommand(code: number, data: Buffer): OsdpCommand[] {
     }
     case CommandCode.COMSET:
       expectLength(code, data, 5, 'COMSET');
+      if (data[0] > 0x7e) throw new PayloadError(`COMSET: address ${data[0]} is not 0..126`, code, NakCode.RECORD);
       return [{ command: 'comset', address: data[0], baudRate: data.readUInt32LE(1) }];
     case CommandCode.KEYSET:
       expectAtLeast(code, data, 2, 'KEYSET');

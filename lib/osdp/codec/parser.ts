@@ -63,13 +63,25 @@ export class FrameParser {
     this.buf = Buffer.alloc(0);
   }
 
+  /**
+   * Gives up on the partial frame being received (it never completed: its SOM was junk, or the
+   * sender stopped): frames hidden behind it are still handed out, then whatever is left is dropped.
+   * Called on a stale push, and by a CP when a reply deadline passes.
+   */
+  abandonPartial(): void {
+    let old = this.buf;
+    while (old.length > 0) {
+      this.stats.badFrames++;
+      this.buf = old.subarray(1);
+      this.scan();
+      old = this.buf;
+    }
+    this.buf = Buffer.alloc(0);
+  }
+
   push(chunk: Uint8Array): void {
     const now = this.now();
-    if (this.buf.length > 0 && now - this.lastPush > this.staleMs) {
-      // The partial frame never completed: treat its SOM as junk and rescan what followed.
-      this.stats.badFrames++;
-      this.buf = this.buf.subarray(1);
-    }
+    if (this.buf.length > 0 && now - this.lastPush > this.staleMs) this.abandonPartial();
     this.lastPush = now;
     this.buf = this.buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buf, chunk]);
     this.scan();

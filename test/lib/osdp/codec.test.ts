@@ -198,7 +198,7 @@ describe('osdp codec: every command', () => {
   });
   it('refuses out-of-range fields when encoding', () => {
     assert.throws(() => encodeCommand({ command: 'output', output: 256, controlCode: 1, timer: 0 }), RangeError);
-    assert.throws(() => encodeCommand({ command: 'text', reader: 0, controlCode: 1, tempTime: 0, row: 0, column: 0, text: 'x'.repeat(33) }), RangeError);
+    assert.throws(() => encodeCommand({ command: 'text', reader: 0, controlCode: 1, tempTime: 0, row: 0, column: 0, text: 'x'.repeat(256) }), RangeError);
     assert.throws(() => encodeCommand({ command: 'comset', address: 127, baudRate: 9600 }), RangeError);
     assert.throws(() => encodeCommand({ command: 'chlng', random: Buffer.alloc(7) }), RangeError);
     assert.throws(() => encodeCommand({ command: 'nope' } as unknown as OsdpCommand), RangeError);
