@@ -257,6 +257,42 @@ export class SpecClient extends EventEmitter {
     this.connect().catch(() => undefined);
   }
 
+  /**
+   * Waits for `work` (an EVENT-driven wait: a move or count ending) but rejects when the client
+   * is closed, or when the link drops and no reconnect will follow. With reconnect on, the watches
+   * are registered again after the reconnect and report the state then, so the wait goes on.
+   */
+  whileConnected<T>(work: Promise<T>, operation: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onClosed = (): void => {
+        cleanup();
+        reject(new AbortedError(`${operation}: client closed`, { device: this.device, operation }));
+      };
+      const onDrop = (error?: Error): void => {
+        if (this.backoff) return;
+        cleanup();
+        reject(new NotConnectedError(`${operation}: connection lost${error ? ` (${error.message})` : ''}`, { device: this.device, operation, cause: error }));
+      };
+      const cleanup = (): void => {
+        this.off('closed', onClosed);
+        this.off('disconnected', onDrop);
+      };
+      if (this.stateValue === 'closed') return onClosed();
+      this.on('closed', onClosed);
+      this.on('disconnected', onDrop);
+      work.then(
+        (v) => {
+          cleanup();
+          resolve(v);
+        },
+        (e) => {
+          cleanup();
+          reject(e);
+        },
+      );
+    });
+  }
+
   private link(operation: string): SpecConnection {
     const c = this.conn;
     if (!c || !c.isOpen) throw new NotConnectedError(`not connected to SPEC (${this.device})`, { device: this.device, operation });
@@ -530,7 +566,7 @@ export class SpecClient extends EventEmitter {
     try {
       await this.write('scaler/.all./count', seconds, options);
       await tracker.settle(() => this.read('scaler/.all./count'));
-      await waitWith(tracker.done, { signal: options.signal }, 'count', () => void this.abort().catch(() => undefined));
+      await this.whileConnected(waitWith(tracker.done, { signal: options.signal }, 'count', () => void this.abort().catch(() => undefined)), 'count');
       const out: Record<string, number> = {};
       for (const c of counters) out[c.mne] = Number(await this.read(`scaler/${c.mne}/value`));
       return out;

@@ -139,13 +139,16 @@ function stopWatches(list: MoveWatch[]): void {
 
 async function finish(client: SpecClient, list: MoveWatch[], options: SpecMoveOptions, aborted: () => boolean): Promise<Record<string, number>> {
   for (const w of list) await w.tracker.settle(() => client.read(`motor/${w.mne}/move_done`));
-  await waitWith(
-    Promise.all(list.map((w) => w.tracker.done)),
-    options,
+  await client.whileConnected(
+    waitWith(
+      Promise.all(list.map((w) => w.tracker.done)),
+      options,
+      'move',
+      () => {
+        for (const w of list) void client.write(`motor/${w.mne}/abort_one`, 1, { confirm: false }).catch(() => undefined);
+      },
+    ),
     'move',
-    () => {
-      for (const w of list) void client.write(`motor/${w.mne}/abort_one`, 1, { confirm: false }).catch(() => undefined);
-    },
   );
   const out: Record<string, number> = {};
   for (const w of list) {

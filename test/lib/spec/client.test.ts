@@ -453,3 +453,57 @@ describe('spec simulator: raw protocol', () => {
     assert.equal(got[0].name, 'motor/th/position');
   });
 });
+
+describe('spec client: moves and counts across link trouble', () => {
+  let sim: SpecSimulator;
+  beforeEach(async () => {
+    sim = await startSpecSimulator({ port: 0, motorSpeed: 5, tickMs: 5 });
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  async function whenMoving(c: SpecClient, mne: string): Promise<void> {
+    const w = c.watch(`motor/${mne}/move_done`);
+    await w.waitFor((ev) => ev.value === 1);
+    w.close();
+  }
+
+  it('a move survives a dropped link when reconnecting (watches report the state again)', async () => {
+    const c = new SpecClient({ port: sim.port, reconnect: { initial: 5, max: 20 } });
+    await c.connect();
+    try {
+      const move = c.motor('phi').move(2);
+      await whenMoving(c, 'phi');
+      const back = once(c, 'connected');
+      sim.dropClientsMidFrame(30);
+      await back;
+      assert.equal(await move, 2);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a move rejects with NotConnectedError when the link drops and reconnect is off', async () => {
+    const c = new SpecClient({ port: sim.port, reconnect: false });
+    await c.connect();
+    try {
+      const move = c.motor('phi').move(50);
+      await whenMoving(c, 'phi');
+      sim.dropClientsMidFrame(30);
+      await assert.rejects(move, NotConnectedError);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('close() during a count rejects it with AbortedError', async () => {
+    const c = new SpecClient({ port: sim.port, reconnect: false });
+    await c.connect();
+    const counting = c.count(30);
+    const w = c.watch('scaler/.all./count');
+    await w.waitFor((ev) => Number(ev.value) > 0);
+    await c.close();
+    await assert.rejects(counting, AbortedError);
+  });
+});
