@@ -570,9 +570,13 @@ export class FrameDecoder {
     } catch (e) {
       // The frame was consumed whole, so the stream is still in step: hand the error on with it.
       const error = e instanceof ProtocolError ? e : new ProtocolError(String((e as Error).message ?? e), { operation: 'decode', cause: e });
-      out.push({ ...header, value: null, deleted: isDeleted(header.flags), error });
+      out.push(Object.assign(header, { value: null, deleted: isDeleted(header.flags), error }));
       return;
     }
-    out.push({ ...header, value, deleted: isDeleted(header.flags) });
+    // The header object is this frame's own: complete it in place (no copy per frame).
+    const m = header as SpecHeader & { littleEndian: boolean; value: SpecValue; deleted: boolean };
+    m.value = value;
+    m.deleted = isDeleted(header.flags);
+    out.push(m);
   }
 }
