@@ -23,3 +23,9 @@ export { PayloadError } from './codec/payload-error';
 export * from './wiegand';
 export * from './helpers';
 export { FieldlinkError, TimeoutError, ProtocolError, NotFoundError, InvalidArgumentError, RejectedError, NotConnectedError, AbortedError, QueueFullError } from '../common';
+// Secure Channel, key store, file transfer and packet capture (issue 6 modules).
+export * from './secure';
+export * from './file-transfer';
+export * from './keystore';
+export * from './pcap';
+export * from './capture';

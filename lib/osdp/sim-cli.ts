@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { SimCli } from '../common/sim';
 import { DEMO_CARDS, SIM_VENDOR_CODE, startSimulator } from './simulator';
+import { SECURE_SIM_ARGS, SECURE_SIM_USAGE } from './secure/sim-options';
 
 export const simCli: SimCli = {
   usage: [
@@ -14,6 +15,7 @@ export const simCli: SimCli = {
     '--pd 101               a simulated reader at this address (repeatable; default 101)',
     `--swipe-every S        present a demo card every S seconds, alternating W26 ${DEMO_CARDS[0].facility}/${DEMO_CARDS[0].card} (allowed) and ${DEMO_CARDS[1].facility}/${DEMO_CARDS[1].card} (denied)`,
     `                       (flows can also trigger input: MFG vendor ${SIM_VENDOR_CODE.toString(16)} data 01 FC CARDhi CARDlo = swipe, 02 <keys> = key presses)`,
+    ...SECURE_SIM_USAGE.split('\n').map((l) => l.replace(/^  /, '').replace(/^(--\S+(?: \S+)?)\s+/, (m, o: string) => o.padEnd(23))),
   ].join('\n'),
   demoArgs: ['--tcp', '127.0.0.1:4001', '--pd', '101', '--swipe-every', '8'],
   demoSummary: `OSDP reader at address 101 on TCP 127.0.0.1:4001; card ${DEMO_CARDS[0].facility}/${DEMO_CARDS[0].card} (allowed) and ${DEMO_CARDS[1].facility}/${DEMO_CARDS[1].card} (denied) swiped in turn every 8 s`,
@@ -28,6 +30,7 @@ export const simCli: SimCli = {
         baud: { type: 'string', default: '9600' },
         pd: { type: 'string', multiple: true },
         'swipe-every': { type: 'string' },
+        ...SECURE_SIM_ARGS,
       },
       strict: true,
     });
@@ -55,6 +58,7 @@ export const simCli: SimCli = {
       ...(tcp ? { tcp } : { serial: { path: values.serial!, baudRate: baud } }),
       pds,
       ...(swipeEvery ? { swipeEvery } : {}),
+      secure: { ...(values.scbk !== undefined ? { scbk: values.scbk } : {}), ...(values['install-mode'] ? { 'install-mode': true } : {}), ...(values['file-dir'] ? { 'file-dir': values['file-dir'] } : {}) },
       log: (line) => log(line),
     });
     log(`osdp: readers ${pds.join(', ')} on ${Object.entries(sim.listening).map(([k, v]) => `${k} ${v}`).join(', ')}${swipeEvery ? `, demo swipe every ${swipeEvery} s` : ''}`);

@@ -12,7 +12,9 @@ import { InvalidArgumentError } from '../common/errors';
 import { createChannel, type Channel } from './channels';
 import { TcpServerChannel } from './channels/tcp';
 import type { LinkStatus } from './channels/link';
-import { PdBus, PeripheralDevice, type PeripheralDeviceOptions } from './pd';
+import { DEFAULT_CAPABILITIES, PdBus, PeripheralDevice, type PeripheralDeviceOptions } from './pd';
+import { attachSimFileDir, secureSimPdOptions, type SecureSimArgs } from './secure/sim-options';
+import { CapabilityFunction } from './types';
 import { LED_COLOR_NAMES } from './helpers';
 import { encodeWiegand, packBits } from './wiegand';
 import type { OsdpCommand, OsdpReply } from './types';
@@ -31,6 +33,8 @@ export interface SimulatorOptions {
   pds?: number[];
   /** Extra options for every simulated PD (capabilities, session factory, flags...). */
   pdOptions?: Partial<PeripheralDeviceOptions>;
+  /** Secure Channel and file transfer for the PDs: `{ scbk: hex, 'install-mode': true, 'file-dir': dir }` (fieldlink-sim options). */
+  secure?: SecureSimArgs;
   /** Swipe demo cards every this many seconds, alternating DEMO_CARDS (allowed, denied). */
   swipeEvery?: number;
   /** One line per received command and per action. */
@@ -94,12 +98,19 @@ class SimReader {
   lastCommand?: string;
 
   constructor(address: number, extra: Partial<PeripheralDeviceOptions>, private readonly log: (l: string) => void, private readonly sim: OsdpSimulator) {
+    const sec = secureSimPdOptions(sim.secureArgs, log);
     this.pd = new PeripheralDevice({
       id: { vendorCode: SIM_VENDOR_CODE, model: 1, version: 1, serialNumber: 0x5100 + address, firmware: { major: 1, minor: 2, build: 3 } },
+      // A reader with a 1024-byte receive buffer (capability 10: size LSB in compliance, MSB in numItems), for file transfers.
+      capabilities: [...DEFAULT_CAPABILITIES, { function: CapabilityFunction.RECEIVE_BUFFER_SIZE, compliance: 0x00, numItems: 0x04 }],
+      ...(sec.scbk ? { scbk: sec.scbk } : {}),
+      ...(sec.session ? { session: sec.session } : {}),
       ...extra,
+      flags: (typeof extra.flags === 'number' ? extra.flags : 0) | sec.flags,
       address,
       handler: (c) => this.handle(c),
     });
+    attachSimFileDir(this.pd, sim.secureArgs, log);
     this.pd.on('command', (c: OsdpCommand) => {
       if (c.command === 'poll') return;
       this.commands++;
@@ -206,9 +217,11 @@ export class OsdpSimulator extends EventEmitter {
   private swipeTimer?: NodeJS.Timeout;
   private swipeIndex = 0;
   private readonly log: (l: string) => void;
+  readonly secureArgs: SecureSimArgs;
 
   constructor(private readonly options: SimulatorOptions) {
     super();
+    this.secureArgs = options.secure ?? {};
     this.log = options.log ?? (() => undefined);
     const n = [options.tcp, options.serial, options.channel].filter(Boolean).length;
     if (n !== 1) throw new InvalidArgumentError('simulator needs exactly one of tcp, serial or channel');
