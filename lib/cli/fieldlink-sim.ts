@@ -58,38 +58,52 @@ export async function main(argv: string[]): Promise<number> {
   const log = (line: string): void => {
     process.stderr.write(`[${protocol}-sim] ${line}\n`);
   };
-  let sim: RunningSim;
+  // Signal handlers go in before anything listens, so that a signal that comes right after the
+  // JSON line (or during start-up) always stops the simulator cleanly.
+  let sim: RunningSim | undefined;
+  let stopRequested: string | undefined;
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      log(`${signal} again: exiting now`);
+      return finish(1);
+    }
+    if (!sim) {
+      stopRequested = signal;
+      return;
+    }
+    stopping = true;
+    log(`${signal}: stopping`);
+    // A simulator that cannot close within a few seconds must not keep the terminal or CI waiting.
+    const force = setTimeout(() => {
+      log('did not stop within 5 s: exiting anyway');
+      finish(1);
+    }, 5000);
+    force.unref();
+    sim.close().finally(() => clearTimeout(force)).then(
+      () => finish(0),
+      (err: Error) => {
+        log(`error while stopping: ${err.message}`);
+        finish(1);
+      },
+    );
+  };
+  const onSigint = (): void => stop('SIGINT');
+  const onSigterm = (): void => stop('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   try {
     sim = await cli.start(rest, log);
   } catch (err) {
     process.stderr.write(`fieldlink-sim ${protocol}: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stdout.write(JSON.stringify({ protocol, listening: sim.listening }) + '\n');
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) {
-        log(`${signal} again: exiting now`);
-        return resolve(1);
-      }
-      stopping = true;
-      log(`${signal}: stopping`);
-      // A simulator that cannot close within a few seconds must not keep the terminal or CI waiting.
-      const force = setTimeout(() => {
-        log('did not stop within 5 s: exiting anyway');
-        resolve(1);
-      }, 5000);
-      force.unref();
-      sim.close().finally(() => clearTimeout(force)).then(
-        () => resolve(0),
-        (err: Error) => {
-          log(`error while stopping: ${err.message}`);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-  });
+  if (stopRequested) stop(stopRequested);
+  else process.stdout.write(JSON.stringify({ protocol, listening: sim.listening }) + '\n');
+  const code = await finished;
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigterm);
+  return code;
 }
