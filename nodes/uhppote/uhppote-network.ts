@@ -44,7 +44,7 @@ export = function (RED: NodeAPI): void {
     const listen = text(config.listen, DEFAULTS.listen);
     const timeout = timeoutOf(config.timeout);
     const table: KnownController[] = knownControllers(config.controllers);
-    const debug = config.debug === true ? (line: string): void => node.debug(line) : undefined;
+    const debug = config.debug === true ? (line: string): void => node.log(line) : undefined;
 
     let engine: Uhppote | undefined;
     let closed = false;
