@@ -72,8 +72,10 @@ export class UhppoteSimulator {
     this.log = options.log;
     this.debug = options.debug === true;
     this.eventsEvery = options.eventsEvery;
-    for (const c of options.controllers ?? [405419896]) {
+    for (const [i, c] of (options.controllers ?? [405419896]).entries()) {
       const config: SimControllerConfig = typeof c === 'number' ? { serial: c } : { ...c };
+      // distinct addresses for discovery: 192.168.1.100, .101, ...
+      config.ipAddress ??= `192.168.${1 + Math.floor((100 + i) / 250)}.${(100 + i) % 250}`;
       if (options.listener) config.listener = options.listener;
       if (!Number.isInteger(config.serial) || config.serial <= 0 || config.serial > 0xffffffff) throw new RangeError(`bad controller serial ${config.serial}`);
       this.byserial.set(config.serial, new SimController(config));
