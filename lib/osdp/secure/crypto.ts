@@ -2,41 +2,92 @@
  * The Secure Channel cryptography (SIA OSDP v2.2 Annex D), AES-128 through node:crypto. Pure
  * functions on Buffers; no state.
  */
-import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual, type Cipher, type Decipher } from 'node:crypto';
 import { InvalidArgumentError } from '../../common/errors';
 import type { SessionKeys } from './types';
 
-const ZERO_IV = Buffer.alloc(16);
+const ZERO_IV: Readonly<Buffer> = Buffer.alloc(16);
 
 function checkKey(key: Uint8Array, what: string): void {
   if (key.length !== 16) throw new InvalidArgumentError(`${what} must be 16 bytes, got ${key.length}`);
 }
 
+/**
+ * One AES-128 key with a long-lived CBC cipher and decipher (creating a cipher costs far more than
+ * running it). Any IV is applied by folding it into the first block against the chaining value the
+ * long-lived object carries: CBC from IV `x` after previous output `c` = CBC of (B1 ^ x ^ c), B2...
+ */
+class AesKey {
+  private readonly enc: Cipher;
+  private readonly dec: Decipher;
+  private encLast = Buffer.alloc(16);
+  private decLast = Buffer.alloc(16);
+  /** The key bytes this object was made with (a caller may reuse its buffer for another key). */
+  readonly bytes: Buffer;
+
+  constructor(key: Uint8Array) {
+    this.bytes = Buffer.from(key);
+    this.enc = createCipheriv('aes-128-cbc', key, ZERO_IV);
+    this.enc.setAutoPadding(false);
+    this.dec = createDecipheriv('aes-128-cbc', key, ZERO_IV);
+    this.dec.setAutoPadding(false);
+  }
+
+  cbcEncrypt(iv: Uint8Array, data: Uint8Array): Buffer {
+    const buf = Buffer.from(data);
+    for (let i = 0; i < 16; i++) buf[i] ^= iv[i] ^ this.encLast[i];
+    const out = this.enc.update(buf);
+    this.encLast = Buffer.from(out.subarray(out.length - 16));
+    return out;
+  }
+
+  cbcDecrypt(iv: Uint8Array, data: Uint8Array): Buffer {
+    const out = Buffer.from(this.dec.update(data));
+    for (let i = 0; i < 16; i++) out[i] ^= this.decLast[i] ^ iv[i];
+    this.decLast = Buffer.from(data.subarray(data.length - 16));
+    return out;
+  }
+}
+
+const keyCache = new WeakMap<Uint8Array, AesKey>();
+
+function aes(key: Uint8Array): AesKey {
+  let k = keyCache.get(key);
+  if (!k || !k.bytes.equals(key)) {
+    k = new AesKey(key);
+    keyCache.set(key, k);
+  }
+  return k;
+}
+
+function checkBlocks(data: Uint8Array, what: string): void {
+  if (data.length % 16 !== 0) throw new InvalidArgumentError(`${what} input must be a multiple of 16 bytes, got ${data.length}`);
+}
+
 /** AES-128-CBC without padding; `data` must be a multiple of 16 bytes. Returns new bytes. */
 export function aesCbcEncrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Buffer {
   checkKey(key, 'key');
-  if (data.length % 16 !== 0) throw new InvalidArgumentError(`AES-CBC input must be a multiple of 16 bytes, got ${data.length}`);
-  const c = createCipheriv('aes-128-cbc', key, iv);
-  c.setAutoPadding(false);
-  return Buffer.concat([c.update(data), c.final()]);
+  checkBlocks(data, 'AES-CBC');
+  if (data.length === 0) return Buffer.alloc(0);
+  return aes(key).cbcEncrypt(iv, data);
 }
 
 /** AES-128-CBC decryption without padding. */
 export function aesCbcDecrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Buffer {
   checkKey(key, 'key');
-  if (data.length % 16 !== 0) throw new InvalidArgumentError(`AES-CBC input must be a multiple of 16 bytes, got ${data.length}`);
-  const d = createDecipheriv('aes-128-cbc', key, iv);
-  d.setAutoPadding(false);
-  return Buffer.concat([d.update(data), d.final()]);
+  checkBlocks(data, 'AES-CBC');
+  if (data.length === 0) return Buffer.alloc(0);
+  return aes(key).cbcDecrypt(iv, data);
 }
 
 /** AES-128-ECB of one or more whole blocks. */
 export function aesEcbEncrypt(key: Uint8Array, data: Uint8Array): Buffer {
   checkKey(key, 'key');
-  if (data.length % 16 !== 0) throw new InvalidArgumentError(`AES-ECB input must be a multiple of 16 bytes, got ${data.length}`);
-  const c = createCipheriv('aes-128-ecb', key, null);
-  c.setAutoPadding(false);
-  return Buffer.concat([c.update(data), c.final()]);
+  checkBlocks(data, 'AES-ECB');
+  const k = aes(key);
+  const out = Buffer.allocUnsafe(data.length);
+  for (let o = 0; o < data.length; o += 16) k.cbcEncrypt(ZERO_IV, data.subarray(o, o + 16)).copy(out, o);
+  return out;
 }
 
 /** Bitwise complement of a buffer (the encryption IVs are ~R-MAC and ~C-MAC). */

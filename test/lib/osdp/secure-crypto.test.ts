@@ -14,6 +14,8 @@ import {
   scbkFromMasterKey,
   serverCryptogram,
   aesEcbEncrypt,
+  aesCbcEncrypt,
+  aesCbcDecrypt,
 } from '../../../lib/osdp/secure';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -165,3 +167,32 @@ describe('osdp secure: MAC and data encryption by the rules', () => {
 
 const PINNED_POLL_MAC = '7da839a08d48e7ec2f091168a5965f9b';
 const PINNED_ENC_1 = '1674dddfd5af6a535a0e2c9eaab7292a';
+
+describe('osdp secure: long-lived ciphers', () => {
+  it('a key buffer reused for another key gives the other key, and interleaved IVs stay independent', () => {
+    const key = Buffer.alloc(16, 1);
+    const block = Buffer.alloc(16, 9);
+    const first = aesEcbEncrypt(key, block);
+    key.fill(2);
+    const second = aesEcbEncrypt(key, block);
+    const c = createCipheriv('aes-128-ecb', Buffer.alloc(16, 2), null);
+    c.setAutoPadding(false);
+    assert.deepEqual(second, Buffer.concat([c.update(block), c.final()]));
+    assert.notDeepEqual(first, second);
+    const k = Buffer.alloc(16, 3);
+    const ivA = Buffer.alloc(16, 4);
+    const ivB = Buffer.alloc(16, 5);
+    const data = Buffer.alloc(48, 6);
+    const ref = (iv: Buffer): Buffer => {
+      const x = createCipheriv('aes-128-cbc', k, iv);
+      x.setAutoPadding(false);
+      return Buffer.concat([x.update(data), x.final()]);
+    };
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(aesCbcEncrypt(k, ivA, data), ref(ivA));
+      assert.deepEqual(aesCbcEncrypt(k, ivB, data), ref(ivB));
+      assert.deepEqual(aesCbcDecrypt(k, ivB, ref(ivB)), data);
+      assert.deepEqual(aesCbcDecrypt(k, ivA, ref(ivA)), data);
+    }
+  });
+});
