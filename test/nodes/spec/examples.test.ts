@@ -154,7 +154,7 @@ describe('SPEC example flows', function () {
     const done = collect('sps-done');
     const counted = collect('sps-counted');
     inject(file, 'sps-count');
-    await statusMatching('sps-counter', /counting/);
+    await until(() => sim.model.countPreset > 0, 'the simulator counting');
     const start = sim.model.motors.find((m) => m.mne === 'tth')!.position;
     inject(file, 'sps-far');
     await until(() => progress.messages.some((m) => (m.payload as { tth: number }).tth > start), 'the motor moving');
