@@ -111,13 +111,19 @@ describe('editor in a real browser (Chromium)', function () {
       const cancel = page.locator(opened === 'config' ? '#node-config-dialog-cancel' : '#node-dialog-cancel');
       await cancel.last().click();
       await page.waitForSelector('.red-ui-tray', { state: 'detached', timeout: 15_000 });
+      // The help text as Node-RED keeps it for the type, and shown in the help sidebar.
       const help = await page.evaluate((t: string) => {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         const RED = (window as any).RED;
         RED.sidebar.help.show(t);
-        return (document.querySelector('.red-ui-help') as HTMLElement | null)?.innerText ?? '';
+        const div = document.createElement('div');
+        div.innerHTML = RED.nodes.getNodeHelp(t) ?? '';
+        return div.innerText;
       }, type);
       assert.ok(help.trim().length > 40, `${type}: help text is missing or too short`);
+      const firstLine = help.trim().split('\n')[0].slice(0, 30);
+      await page.waitForFunction((text: string) => [...document.querySelectorAll('.red-ui-help')].some((e) => (e as HTMLElement).innerText.includes(text)),
+        firstLine, { timeout: 15_000 });
       await page.screenshot({ path: path.join(shotDir, `${type}-help.png`) });
       assert.deepEqual(pageErrors.slice(before), [], `${type}: errors in the page`);
     }
