@@ -15,6 +15,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { hexdump } from '../common/hexdump';
 import { decodeRequest, encodeEvent, encodeReply, FRAME_SIZE } from './codec';
+import { directionText, eventTypeText, reasonText } from './enums';
 import { SimController, type SimControllerConfig, type SimEvent } from './sim/controller';
 
 export { SimController, type SimControllerConfig, type SimEvent, type SimCard } from './sim/controller';
@@ -244,7 +245,10 @@ export class UhppoteSimulator {
 
   /** Sends an event (or status, when `event` is undefined) packet to the controller's listener, if it has one. */
   private sendEvent(c: SimController, event?: SimEvent): void {
-    if (event) this.log?.(`controller ${c.serial}: event ${event.index} type ${event.type} door ${event.door} card ${event.card} reason ${event.reason}`);
+    if (event) {
+      const what = event.type === 1 ? `card ${event.card} ${directionText(event.direction)}` : eventTypeText(event.type);
+      this.log?.(`controller ${c.serial}: event ${event.index}: ${what} at door ${event.door}, ${event.accessGranted ? 'granted' : 'denied'} (${reasonText(event.reason)})`);
+    }
     if (!this.udp || c.listenerPort === 0 || c.listenerAddress === '0.0.0.0') return;
     c.sequenceNo++;
     const packet = encodeEvent(c.serial, c.status(), c.eventStartByte);
