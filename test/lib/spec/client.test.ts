@@ -216,8 +216,9 @@ for (const littleEndian of [true, false]) {
         const pos = await m.position();
         assert.ok(pos > 0 && pos < 100);
         // ABORT (^C) stops a running umv too
+        const chiMoving = c.watch('motor/chi/move_done').waitFor((ev) => ev.value === 1);
         const run = c.run('umv chi 50');
-        await c.watch('motor/chi/move_done').waitFor((ev) => ev.value === 1);
+        await chiMoving;
         await c.abort();
         await assert.rejects(run, (e: unknown) => {
           if (!(e instanceof SpecError && /Aborted/.test(e.message))) console.log(e);
@@ -246,9 +247,13 @@ for (const littleEndian of [true, false]) {
 
     it('waits for status/ready', async () => {
       assert.equal(await client.read('status/ready'), 1);
+      const w = client.watch('status/ready');
+      await w.waitFor((ev) => ev.value === 1);
+      const busy = next(w, (ev) => ev.value === 0);
       const run = client.run('sleep(0.05)');
-      await client.watch('status/ready').waitFor((ev) => ev.value === 0);
+      await busy;
       await client.waitReady();
+      w.close();
       await run;
       assert.equal(await client.read('status/ready'), 1);
     });
@@ -359,8 +364,11 @@ describe('spec client: finding the server', () => {
     sims.push(sim);
     const c = new SpecClient({ port: sim.port, reconnect: false });
     await c.connect();
+    const ready = c.watch('status/ready');
+    await ready.waitFor((ev) => ev.value === 1);
+    const busy = next(ready, (ev) => ev.value === 0);
     const run = c.run('sleep(5)');
-    await c.watch('status/ready').waitFor((ev) => ev.value === 0);
+    await busy;
     await c.close();
     await assert.rejects(run, AbortedError);
     await assert.rejects(c.read(''), { code: 'EINVAL' });
@@ -463,18 +471,19 @@ describe('spec client: moves and counts across link trouble', () => {
     await sim.close();
   });
 
-  async function whenMoving(c: SpecClient, mne: string): Promise<void> {
+  /** Resolves once `mne` is seen moving; armed before the move starts, so it cannot miss it. */
+  function whenMoving(c: SpecClient, mne: string): Promise<void> {
     const w = c.watch(`motor/${mne}/move_done`);
-    await w.waitFor((ev) => ev.value === 1);
-    w.close();
+    return w.waitFor((ev) => ev.value === 1).then(() => w.close());
   }
 
   it('a move survives a dropped link when reconnecting (watches report the state again)', async () => {
     const c = new SpecClient({ port: sim.port, reconnect: { initial: 5, max: 20 } });
     await c.connect();
     try {
+      const moving = whenMoving(c, 'phi');
       const move = c.motor('phi').move(2);
-      await whenMoving(c, 'phi');
+      await moving;
       const back = once(c, 'connected');
       sim.dropClientsMidFrame(30);
       await back;
@@ -488,8 +497,9 @@ describe('spec client: moves and counts across link trouble', () => {
     const c = new SpecClient({ port: sim.port, reconnect: false });
     await c.connect();
     try {
+      const moving = whenMoving(c, 'phi');
       const move = c.motor('phi').move(50);
-      await whenMoving(c, 'phi');
+      await moving;
       sim.dropClientsMidFrame(30);
       await assert.rejects(move, NotConnectedError);
     } finally {
@@ -500,9 +510,10 @@ describe('spec client: moves and counts across link trouble', () => {
   it('close() during a count rejects it with AbortedError', async () => {
     const c = new SpecClient({ port: sim.port, reconnect: false });
     await c.connect();
-    const counting = c.count(30);
     const w = c.watch('scaler/.all./count');
-    await w.waitFor((ev) => Number(ev.value) > 0);
+    const started = w.waitFor((ev) => Number(ev.value) > 0);
+    const counting = c.count(30);
+    await started;
     await c.close();
     await assert.rejects(counting, AbortedError);
   });
