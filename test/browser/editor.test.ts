@@ -48,7 +48,8 @@ describe('editor in a real browser (Chromium)', function () {
     page = await chromium.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (err: Error) => pageErrors.push(err.stack ?? err.message));
     page.on('console', (m: { type(): string; text(): string }) => {
-      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+      // The editor catches exceptions thrown by a node's oneditprepare/oneditsave/... and only logs them.
+      if (m.type() === 'error' || /^onedit\w+ /.test(m.text())) pageErrors.push(`console.${m.type()}: ${m.text()}`);
     });
     await page.goto(red.url);
     await page.waitForFunction(() => {
