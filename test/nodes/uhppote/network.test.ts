@@ -75,6 +75,16 @@ describe('uhppote-network node and failure paths', function () {
     assert.equal((await ok('status')).controller, FRONT);
   });
 
+  it('debug: every request and reply is logged as a hex dump', async () => {
+    await helper.load(nodes, flow(port, [status()], { debug: true }));
+    const net = helper.getNode('net');
+    const lines: string[] = [];
+    net.on('call:log', ((call: { args: unknown[] }) => lines.push(String(call.args[0]))) as never);
+    await ok('status');
+    await until(() => lines.some((l) => /00000000\s+17 20/.test(l)) && lines.some((l) => /00000000\s+17 20/.test(l) && /receiv|repl/i.test(l)), 'request and reply dumps')
+      .catch(() => assert.fail(`no hex dumps logged: ${JSON.stringify(lines)}`));
+  });
+
   it('an action node without a network reports it on Catch', async () => {
     await helper.load(nodes, flow(port, [status({ network: '' })]));
     const e = await fails('status');
