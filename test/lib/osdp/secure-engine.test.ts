@@ -7,6 +7,7 @@ import { ControlPanel, PeripheralDevice, PdFlag, createMemoryPair, DEFAULT_CAPAB
 import { CpSecureChannel, buildFrame, clientUidFromId, createPdSessionFactory, rotateKey, ScFlagBit, secureSimPdOptions, splitFrame } from '../../../lib/osdp/secure';
 import { crc16 } from '../../../lib/osdp/secure/frame';
 import { KeyStore } from '../../../lib/osdp/keystore';
+import { FieldlinkError } from '../../../lib/common/errors';
 
 const KEY = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 const KEY2 = Buffer.from('0f1e2d3c4b5a69788796a5b4c3d2e1f0', 'hex');
@@ -23,7 +24,7 @@ interface Rig {
   close: () => Promise<void>;
 }
 
-async function rig(opts: { cpKey?: Buffer; pdKey?: Buffer; cpFlags?: number; pdFlags?: number; handler?: ConstructorParameters<typeof PeripheralDevice>[0]['handler'] } = {}): Promise<Rig> {
+async function rig(opts: { cpKey?: Buffer; pdKey?: Buffer; cpFlags?: number; pdFlags?: number; handler?: ConstructorParameters<typeof PeripheralDevice>[0]['handler']; pdNow?: () => number } = {}): Promise<Rig> {
   const [cpSide, pdSide] = createMemoryPair();
   const pdKeys: Buffer[] = [];
   const cpKeys: Buffer[] = [];
@@ -42,7 +43,7 @@ async function rig(opts: { cpKey?: Buffer; pdKey?: Buffer; cpFlags?: number; pdF
     capabilities: CAPS,
     flags: opts.pdFlags ?? 0,
     ...(opts.pdKey ? { scbk: opts.pdKey } : {}),
-    session: createPdSessionFactory({ onKeyChange: (k) => pdKeys.push(k) }),
+    session: createPdSessionFactory({ onKeyChange: (k) => pdKeys.push(k), ...(opts.pdNow ? { now: opts.pdNow } : {}) }),
     handler: opts.handler ?? (() => undefined),
   });
   sc.attach(cp);
@@ -221,6 +222,58 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
     await r.cp.command(0, { command: 'output', output: 0, controlCode: 2, timer: 0 });
   });
 
+  it('the PD drops SC after 8 s without valid secure traffic (injected PD clock): NAK 6, the CP re-secures', async () => {
+    let now = 1_000_000;
+    r = await rig({ cpKey: KEY, pdKey: KEY, pdNow: () => now });
+    assert.equal(await r.sc.wait(0, 5000), true);
+    const naks: Buffer[] = [];
+    r.pdSide.intercept = (b) => {
+      const f = splitFrame(b[0] === 0xff ? b.subarray(1) : b);
+      if (!f.scb && f.code === 0x41) naks.push(f.data);
+      return b;
+    };
+    now += 8_000;
+    await waitFor(() => naks.length > 0, 'a NAK from the timed-out PD');
+    assert.deepEqual(naks[0], Buffer.from([6]));
+    await waitFor(() => r!.sc.status(0)!.counters.established >= 2 && r!.sc.isActive(0) && r!.cp.isOnline(0), 're-secured');
+    const pdSession = (r.pd as unknown as { session: { counters: { timeouts: number } } }).session;
+    assert.equal(pdSession.counters.timeouts, 1);
+    await r.cp.command(0, { command: 'output', output: 0, controlCode: 2, timer: 0 });
+  });
+
+
+  it('fuzz through the engine (EnforceSecure): 1 in 4 secured frames mutated for a while; no crash, SC recovers', async () => {
+    r = await rig({ cpKey: KEY, pdKey: KEY, cpFlags: ScFlagBit.EnforceSecure, pdFlags: ScFlagBit.EnforceSecure });
+    assert.equal(await r.sc.wait(0, 5000), true);
+    let x = 0x2468ace;
+    const rnd = (): number => ((x = (x * 1103515245 + 12345) >>> 0) / 0x100000000);
+    let mutating = true;
+    let mutated = 0;
+    const warnings: unknown[] = [];
+    r.cp.on('warning', (w) => warnings.push(w));
+    r.pd.on('warning', (w) => warnings.push(w));
+    r.cpSide.intercept = (b) => {
+      const f = b[0] === 0xff ? 1 : 0;
+      if (!mutating || b.length < f + 8 || !(b[f + 4] & 0x08) || rnd() >= 0.25) return b;
+      mutated++;
+      const out = Buffer.from(b);
+      const i = f + 5 + Math.floor(rnd() * (out.length - f - 7));
+      out[i] ^= 1 << Math.floor(rnd() * 8);
+      if (rnd() < 0.8) out.writeUInt16LE(crc16(out, f, out.length - 2), out.length - 2);
+      return out;
+    };
+    for (let i = 0; i < 5000 && mutated < 40; i++) {
+      const res = await r.cp.sendCommand(0, { command: 'output', output: 0, controlCode: 2, timer: 0 });
+      if (res.status !== 'ok' && !r.cp.isOnline(0)) await waitFor(() => r!.cp.isOnline(0), 'back online', 15000);
+    }
+    mutating = false;
+    assert.ok(mutated >= 40, `mutated ${mutated}`);
+    await waitFor(() => r!.sc.isActive(0) && r!.cp.isOnline(0), 'secure and online again', 15000);
+    await r.cp.command(0, { command: 'output', output: 0, controlCode: 2, timer: 0 });
+    assert.ok(r.sc.status(0)!.counters.established >= 2);
+    assert.ok(warnings.every((w) => w instanceof FieldlinkError), 'only typed errors');
+  });
+
   it('every command and event under SC', async () => {
     const seen: string[] = [];
     r = await rig({ cpKey: KEY, pdKey: KEY, handler: (c) => { seen.push(c.command); return c.command === 'mfg' ? { reply: 'mfgrep', vendorCode: c.vendorCode, data: Buffer.from('ok') } : undefined; } });
@@ -247,7 +300,8 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
     r.pd.submitEvent({ event: 'card', reader: 0, format: 'raw', direction: 0, bitCount: 26, data: Buffer.from([0x12, 0x34, 0x56, 0x40]) });
     r.pd.submitEvent({ event: 'keypress', reader: 0, keys: Buffer.from('1234') });
     r.pd.submitEvent({ event: 'mfgrep', vendorCode: 0x0a0b0c, data: Buffer.from([9]) });
-    await waitFor(() => ['card', 'keypress', 'mfgrep'].every((k) => events.some((e) => e.event.event === k)), 'events under SC');
+    r.pd.submitEvent({ event: 'status', type: 'local', report: [1, 0] });
+    await waitFor(() => ['card', 'keypress', 'mfgrep', 'status'].every((k) => events.some((e) => e.event.event === k)), 'events under SC');
     assert.equal(r.cp.isSecure(0), true);
   });
 });
