@@ -380,7 +380,10 @@ export class SimModel extends EventEmitter {
       const i = key2 === undefined ? r : r * cur.cols + Number(key2);
       if (!Number.isInteger(i) || i < 0 || i >= cur.data.length) throw new SimError(`${name}: index out of range.`);
       data[i] = typeof data[i] === 'bigint' ? BigInt(Math.trunc(Number(value))) : cur.type === SpecType.ARR_STRING ? String(value) : Number(value);
-      this.changed(`var/${name}`, cur);
+      // A new wrapper object: the server's cache of encoded bodies is keyed by it.
+      const next = new SpecArray(cur.type, cur.rows, cur.cols, cur.data);
+      this.variables.set(name, next);
+      this.changed(`var/${name}`, next);
       return;
     }
     if (cur === undefined || typeof cur !== 'object' || cur === null) cur = {};

@@ -8,7 +8,7 @@
  */
 import * as net from 'node:net';
 import { EventEmitter } from 'node:events';
-import { FrameDecoder, encodeHeader, encodeValue } from './codec';
+import { FrameDecoder, encodeHeader, encodeValue, type EncodedBody } from './codec';
 import { Interpreter } from './sim-interp';
 import { SimError, SimModel, type SimModelOptions } from './sim-model';
 import { isKnownProperty, readProperty, writeProperty } from './sim-props';
@@ -40,7 +40,7 @@ interface Job {
 }
 
 /** Encoded bodies of large arrays, per byte order, so repeated reads send without re-encoding. */
-const bodyCache = new WeakMap<SpecArray, { le?: Buffer; be?: Buffer; version: unknown }>();
+const bodyCache = new WeakMap<SpecArray, { le?: EncodedBody; be?: EncodedBody; version: unknown }>();
 
 export class SpecSimulator extends EventEmitter {
   readonly model: SimModel;
@@ -174,12 +174,8 @@ export class SpecSimulator extends EventEmitter {
       let entry = bodyCache.get(value);
       if (!entry || entry.version !== value.data) bodyCache.set(value, (entry = { version: value.data }));
       const key = c.littleEndian ? 'le' : 'be';
-      let cached = entry[key];
-      if (!cached) cached = entry[key] = encodeValue(value, c.littleEndian).body;
-      body = cached;
-      type = value.type;
-      rows = value.rows;
-      cols = value.type === SpecType.ARR_STRING ? Math.max(1, ...(value.data as string[]).map((s) => Buffer.byteLength(s) + 1), value.cols) : value.cols;
+      const cached = (entry[key] ??= encodeValue(value, c.littleEndian));
+      ({ body, type, rows, cols } = cached);
     } else {
       const enc = encodeValue(value, c.littleEndian, fields.type);
       ({ body, type, rows, cols } = enc);

@@ -49,7 +49,11 @@ export function toSpecArray(data: ReadonlyArray<number | string | bigint> | Read
   if (t === SpecType.ARR_LONG64 || t === SpecType.ARR_ULONG64) {
     const arr = t === SpecType.ARR_LONG64 ? new BigInt64Array(flat.length) : new BigUint64Array(flat.length);
     flat.forEach((v, i) => {
-      arr[i] = BigInt(v as number | bigint | string);
+      try {
+        arr[i] = BigInt(v as number | bigint | string);
+      } catch {
+        throw new InvalidArgumentError(`array element ${i} is not an integer: ${String(v)}`, { operation: 'encode' });
+      }
     });
     return new SpecArray(t, rows, cols, arr);
   }

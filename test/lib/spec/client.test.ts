@@ -518,3 +518,27 @@ describe('spec client: moves and counts across link trouble', () => {
     await assert.rejects(counting, AbortedError);
   });
 });
+
+describe('spec simulator: large arrays', () => {
+  it('serves a 100,000-element array, and the changed element after an assignment', async () => {
+    const sim = await startSpecSimulator({ port: 0 });
+    const c = new SpecClient({ port: sim.port, reconnect: false, littleEndian: false });
+    await c.connect();
+    try {
+      await c.run('array big[100000]; big[99999] = 5');
+      let v = (await c.read('var/big')) as SpecArray;
+      assert.equal(v.length, 100000);
+      assert.equal(v.data[99999], 5);
+      await c.run('big[99999] = 6');
+      v = (await c.read('var/big')) as SpecArray;
+      assert.equal(v.data[99999], 6, 'not a stale cached body');
+      await c.run('string array names[5000][8]; names[4999] = "last"');
+      const names = (await c.read('var/names')) as SpecArray;
+      assert.equal(names.length, 5000);
+      assert.equal(names.data[4999], 'last');
+    } finally {
+      await c.close();
+      await sim.close();
+    }
+  });
+});
