@@ -284,10 +284,11 @@ export class UhppoteSimulator {
   }
 
   private startTimers(): void {
-    // auto-send: a status packet every `interval` seconds to each controller's listener
+    // every second: the task list, and auto-send (a status packet every `interval` seconds to the listener)
     const tick = setInterval(() => {
       const now = Date.now();
       for (const c of this.controllers) {
+        c.runTasks(c.now());
         if (c.listenerInterval <= 0) continue;
         const last = this.lastAutoSend.get(c.serial) ?? 0;
         if (now - last >= c.listenerInterval * 1000) {

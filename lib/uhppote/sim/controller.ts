@@ -12,6 +12,10 @@
  *   indexes beyond the last as not found (an all-zero reply: index 0, type 0); index 0 reads the
  *   oldest event held and 0xFFFFFFFF the newest.
  * - Door open/close and pushbutton events are logged only with record-special-events on.
+ * - Swipes are decided from the card, its dates, the door mode, the time profile (sim: weekdays,
+ *   segments, linked profiles), interlock (another door of the group open or unlocked: reason 12)
+ *   and PC control (the host decides: denied with reason 5).
+ * - Refreshed tasks run at their start minute (door modes, trigger once, pushbutton on/off).
  */
 import { parseDate, parseDateTime, parseHHmm, type FunctionName, type Values } from '../codec';
 
@@ -58,6 +62,7 @@ interface DoorState {
   unlockedUntil: number;
   passcodes: [number, number, number, number];
   firstCard?: Values;
+  pushbuttonDisabled?: boolean;
 }
 
 interface Task extends Values {}
@@ -111,6 +116,7 @@ export class SimController {
   specialInfo = 0;
   inputs = 0;
   sequenceNo = 0;
+  private lastTaskMinute = '';
 
   constructor(config: SimControllerConfig) {
     this.serial = config.serial;
@@ -221,11 +227,73 @@ export class SimController {
         else reason = 13;
       }
     }
+    if (granted && this.pcControl) {
+      // under PC control the controller leaves the decision to the host (which opens the door remotely)
+      granted = false;
+      reason = 5;
+    } else if (granted && this.interlocked(door)) {
+      granted = false;
+      reason = 12;
+    }
     if (granted) {
       reason = 1;
       d.unlockedUntil = Date.now() + d.delay * 1000;
     }
     return this.logEvent({ type: 1, accessGranted: granted, door, direction, card, reason });
+  }
+
+  /** True when another door of `door`'s interlock group is open or unlocked. */
+  interlocked(door: number): boolean {
+    const groups: Record<number, number[][]> = { 1: [[1, 2]], 2: [[3, 4]], 3: [[1, 2], [3, 4]], 4: [[1, 2, 3]], 8: [[1, 2, 3, 4]] };
+    const now = Date.now();
+    for (const group of groups[this.interlock] ?? []) {
+      if (!group.includes(door)) continue;
+      for (const other of group) {
+        if (other === door) continue;
+        const o = this.doors[other - 1];
+        if (o.open || o.mode === 1 || o.unlockedUntil > now) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Runs the task list for the controller-local minute of `at`: every refreshed task whose dates,
+   * weekday and start time match is applied once (door modes, pushbutton, trigger once; the
+   * card/password/time-profile task types are recorded but have no effect in the simulator).
+   */
+  runTasks(at: Date): void {
+    const local = formatLocal(at);
+    const minute = `${local.date} ${local.time.slice(0, 5)}`;
+    if (minute === this.lastTaskMinute) return;
+    this.lastTaskMinute = minute;
+    const weekday = WEEKDAYS[at.getDay()];
+    for (const t of this.tasks) {
+      if (t.startDate === null || t.endDate === null || local.date < (t.startDate as string) || local.date > (t.endDate as string)) continue;
+      if (t[weekday] !== true || t.startTime !== local.time.slice(0, 5)) continue;
+      const d = this.doors[(t.door as number) - 1];
+      if (!d) continue;
+      switch (t.task as number) {
+        case 0:
+          d.mode = 3;
+          break;
+        case 1:
+          d.mode = 1;
+          break;
+        case 2:
+          d.mode = 2;
+          break;
+        case 10:
+          d.unlockedUntil = Date.now() + d.delay * 1000;
+          break;
+        case 11:
+          d.pushbuttonDisabled = true;
+          break;
+        case 12:
+          d.pushbuttonDisabled = false;
+          break;
+      }
+    }
   }
 
   /** Door sensor change; logged only with record-special-events on. */
@@ -238,10 +306,12 @@ export class SimController {
   /** Pushbutton press; unlocks the door; logged only with record-special-events on. */
   button(door: number): SimEvent | undefined {
     const d = this.doors[door - 1];
-    const ok = d.mode !== 2;
+    const locked = d.mode === 2 || d.pushbuttonDisabled === true;
+    const interlocked = !locked && this.interlocked(door);
+    const ok = !locked && !interlocked;
     if (ok) d.unlockedUntil = Date.now() + d.delay * 1000;
     if (!this.recordSpecialEvents) return undefined;
-    return this.logEvent({ type: 2, accessGranted: ok, door, direction: 1, card: 0, reason: ok ? 20 : 31 });
+    return this.logEvent({ type: 2, accessGranted: ok, door, direction: 1, card: 0, reason: ok ? 20 : interlocked ? 33 : 31 });
   }
 
   private restoreDefaults(): void {
