@@ -236,6 +236,11 @@ export class SpecClient extends EventEmitter {
       },
       closed: (error) => this.onDrop(conn, error),
     });
+    if (!conn.isOpen) {
+      // Dropped between HELLO and here: no `closed` callback will come; try again.
+      this.conn = undefined;
+      throw new NotConnectedError(`connection to ${conn.device} closed during HELLO`, { device: conn.device, operation: 'connect' });
+    }
     // Register every watch again (a reconnect) before anyone sees `connected`.
     for (const [prop] of this.watches) conn.send({ cmd: SpecCommand.REGISTER, name: prop });
     this.setState('connected');
