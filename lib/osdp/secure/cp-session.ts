@@ -156,6 +156,8 @@ export class CpScSession {
           return this.giveUp(ctx, step.reason, step.error);
       }
     }
+    this.sc.drop();
+    return this.giveUp(ctx, 'unexpected', new SecureChannelError(`${this.pd.name}: the handshake did not finish`, 'unexpected', { nak: 0 }));
   }
 
   private giveUp(ctx: CpContextLike, reason: ScFailure, error: FieldlinkError): void {
