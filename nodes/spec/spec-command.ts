@@ -38,10 +38,9 @@ export = function (RED: NodeAPI): void {
     onInput(node, { status, describe: (result, msg) => (msg.aborted ? 'abort sent' : describeValue(result)) }, async (msg: Msg) => {
       if (!server) throw noServer();
       if (wantsAbort(msg)) {
-        await server.ready();
-        await server.client.abort();
+        await server.abort();
         msg.aborted = true;
-        return msg.payload ?? null;
+        return undefined;
       }
       const fields = payloadObject(msg);
       let text: unknown = typeof msg.command === 'string' && msg.command.trim() ? msg.command : fields.command;
