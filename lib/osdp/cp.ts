@@ -133,6 +133,7 @@ const EXPECTED_REPLY: Partial<Record<OsdpCommand['command'], number[]>> = {
   filetransfer: [ReplyCode.FTSTAT, ReplyCode.ACK],
 };
 const STATUS_REPLY: Record<string, number> = { local: ReplyCode.LSTATR, input: ReplyCode.ISTATR, output: ReplyCode.OSTATR, reader: ReplyCode.RSTATR };
+const POLL: WireMessage = encodeCommand({ command: 'poll' });
 const EVENT_REPLIES = new Set<number>([ReplyCode.RAW, ReplyCode.FMT, ReplyCode.KEYPAD, ReplyCode.MFGREP, ReplyCode.LSTATR, ReplyCode.ISTATR, ReplyCode.OSTATR, ReplyCode.RSTATR]);
 
 interface QueuedCommand {
@@ -212,7 +213,7 @@ class Bus {
   readonly parser: FrameParser;
   readonly pds: CpPd[] = [];
   private rr = 0;
-  private waiter?: { pd: CpPd; sqn: number; resolve: (f: DecodedFrame | undefined) => void; extend: () => void };
+  private waiter?: { pd: CpPd; sqn: number; resolve: (f: DecodedFrame | undefined) => void; timer: unknown; extended: boolean };
   private wakeUp?: () => void;
   stopped = true;
   private loop?: Promise<void>;
@@ -227,6 +228,7 @@ class Bus {
     this.link = new ChannelLink(channel, reconnect);
     this.parser = new FrameParser({ accept: 'reply', onFrame: (f) => this.onFrame(f), onError: () => this.metrics.badFrames++, now: () => clock.now() });
     this.onData = this.onData.bind(this);
+    this.onDeadline = this.onDeadline.bind(this);
     this.link.on('state', (s: LinkStatus) => {
       this.metrics.reopens = this.link.reopens;
       if (s.state !== 'open') this.parser.reset();
@@ -246,7 +248,7 @@ class Bus {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake();
-    this.waiter?.resolve(undefined);
+    this.finishWaiter(undefined);
     this.channel.off('data', this.onData);
     await this.loop;
     await this.link.stop();
@@ -275,7 +277,7 @@ class Bus {
     this.metrics.bytesIn += chunk.length;
     this.parser.push(chunk);
     this.metrics.junkBytes = this.parser.stats.junkBytes;
-    if (this.parser.pending > 0) this.waiter?.extend();
+    if (this.parser.pending > 0 && this.waiter) this.extendDeadline();
   }
 
   private onFrame(frame: DecodedFrame): void {
@@ -287,51 +289,60 @@ class Bus {
       if (w) w.pd.metrics.errors++;
       return;
     }
-    this.waiter = undefined;
-    w!.resolve(frame);
+    this.finishWaiter(frame);
   }
 
   /** Writes a command frame and waits for the matching reply, or undefined on time-out / stop. */
-  async send(pd: CpPd, bytes: Buffer, sqn: number): Promise<DecodedFrame | undefined> {
+  send(pd: CpPd, bytes: Buffer, sqn: number): Promise<DecodedFrame | undefined> {
     const baud = this.channel.baudRate;
-    const base = this.cp.responseTimeout + transmitTime(bytes.length, baud);
     const reply = new Promise<DecodedFrame | undefined>((resolve) => {
-      let timer: unknown;
-      let extended = false;
-      const finish = (f: DecodedFrame | undefined): void => {
-        this.clock.clearTimeout(timer);
-        if (this.waiter?.resolve === finish) this.waiter = undefined;
-        resolve(f);
-      };
-      timer = this.clock.setTimeout(() => {
-        // Whatever partial frame is pending will not complete in time: rescan it now.
-        if (this.parser.pending > 0) this.parser.abandonPartial();
-        finish(undefined);
-      }, base);
-      this.waiter = {
-        pd,
-        sqn,
-        resolve: finish,
-        extend: () => {
-          // A reply is arriving: allow its line time on top of the deadline (once).
-          const len = this.parser.pendingFrameLength;
-          if (extended || len === undefined || !baud) return;
-          extended = true;
-          this.clock.clearTimeout(timer);
-          timer = this.clock.setTimeout(() => finish(undefined), this.cp.responseTimeout + transmitTime(len, baud));
-        },
-      };
+      this.waiter = { pd, sqn, resolve, timer: undefined, extended: false };
     });
+    this.armDeadline(this.cp.responseTimeout + transmitTime(bytes.length, baud));
     this.cp._capture(pd, 'tx', bytes[0] === 0xff ? bytes.subarray(1) : bytes);
-    try {
-      await this.channel.write(bytes);
-    } catch (err) {
-      this.waiter?.resolve(undefined);
-      throw toFieldlinkError(err, { device: pd.name, operation: 'write' });
-    }
-    this.metrics.bytesOut += bytes.length;
-    this.metrics.framesOut++;
-    return reply;
+    return this.channel.write(bytes).then(
+      () => {
+        this.metrics.bytesOut += bytes.length;
+        this.metrics.framesOut++;
+        return reply;
+      },
+      (err: unknown) => {
+        this.finishWaiter(undefined);
+        throw toFieldlinkError(err, { device: pd.name, operation: 'write' });
+      },
+    );
+  }
+
+  private armDeadline(ms: number): void {
+    const w = this.waiter;
+    if (!w) return;
+    if (w.timer !== undefined) this.clock.clearTimeout(w.timer);
+    w.timer = this.clock.setTimeout(this.onDeadline, ms);
+  }
+
+  private onDeadline(): void {
+    // Whatever partial frame is pending will not complete in time: rescan it now.
+    if (this.parser.pending > 0) this.parser.abandonPartial();
+    this.finishWaiter(undefined);
+  }
+
+  /** Ends the current wait with a reply frame or undefined (time-out, stop, write error). */
+  private finishWaiter(frame: DecodedFrame | undefined): void {
+    const w = this.waiter;
+    if (!w) return;
+    this.waiter = undefined;
+    if (w.timer !== undefined) this.clock.clearTimeout(w.timer);
+    w.resolve(frame);
+  }
+
+  /** A reply is arriving: allow its line time on top of the deadline (once). */
+  private extendDeadline(): void {
+    const w = this.waiter;
+    const baud = this.channel.baudRate;
+    const len = this.parser.pendingFrameLength;
+    if (!w || w.extended || len === undefined || !baud) return;
+    w.extended = true;
+    this.armDeadline(this.cp.responseTimeout + transmitTime(len, baud));
   }
 
   private pick(now: number): CpPd | undefined {
@@ -936,7 +947,7 @@ export class ControlPanel extends EventEmitter {
           const q = pd.queue.shift();
           if (q) return await this.runCommand(pd, q);
           pd.nextPoll = now + this.pollInterval;
-          const r = await this.transact(pd, encodeCommand({ command: 'poll' }), 'poll');
+          const r = await this.transact(pd, POLL, 'poll');
           this.handleReply(pd, 'poll', r, true);
           return;
         }

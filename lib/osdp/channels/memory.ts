@@ -4,8 +4,10 @@ import { NotConnectedError } from '../../common/errors';
 import type { Channel } from './channel';
 
 export interface MemoryChannelOptions {
-  /** Reported baud rate (no delay is added). */
+  /** Reported baud rate. */
   baudRate?: number;
+  /** Deliver each write only after its line time at `baudRate` (10 bits a byte), serialised per direction: a simulated serial line for benchmarks. */
+  simulateLine?: boolean;
 }
 
 export class MemoryChannel extends EventEmitter implements Channel {
@@ -14,10 +16,13 @@ export class MemoryChannel extends EventEmitter implements Channel {
   /** Fault injection: called with every chunk written by this end; return bytes to deliver (possibly changed) or null to drop. */
   intercept?: (bytes: Buffer) => Buffer | null;
   baudRate?: number;
+  private readonly simulateLine: boolean;
+  private lineFreeAt = 0;
 
   constructor(readonly name: string, options: MemoryChannelOptions = {}) {
     super();
     if (options.baudRate !== undefined) this.baudRate = options.baudRate;
+    this.simulateLine = options.simulateLine === true && !!options.baudRate;
   }
 
   get isOpen(): boolean {
@@ -47,9 +52,23 @@ export class MemoryChannel extends EventEmitter implements Channel {
     const peer = this.peer;
     if (!bytes || bytes.length === 0 || !peer) return;
     const out = bytes;
-    setImmediate(() => {
+    const deliver = (): void => {
       if (peer.opened) peer.emit('data', out);
-    });
+    };
+    if (this.simulateLine && this.baudRate) {
+      const now = performance.now();
+      const end = Math.max(now, this.lineFreeAt) + (out.length * 10_000) / this.baudRate;
+      this.lineFreeAt = end;
+      // Timers only have 1 ms resolution: wait out short line times turn by turn instead.
+      const spin = (): void => {
+        if (performance.now() >= end) deliver();
+        else setImmediate(spin);
+      };
+      if (end - now > 5) setTimeout(spin, end - now - 2);
+      else setImmediate(spin);
+      return;
+    }
+    setImmediate(deliver);
   }
 
   async setBaudRate(baudRate: number): Promise<void> {

@@ -153,41 +153,44 @@ export function minimumLength(crc: boolean, scb: boolean): number {
   return HEADER_LENGTH + 1 + (crc ? 2 : 1) + (scb ? 2 : 0);
 }
 
-/** Decodes exactly one frame (SOM..check, no mark). Throws FrameError. */
+/**
+ * Decodes exactly one frame (SOM..check, no mark). Throws FrameError. `data`, `scb.data` and `mac`
+ * are views into `raw` (the parser hands each frame its own copy of the bytes).
+ */
 export function decodeFrame(raw: Buffer): DecodedFrame {
-  const h = peekHeader(raw);
-  if (!h || raw[0] !== SOM) throw new FrameError('not an OSDP frame', 'header');
-  const header: FrameHeader = { address: h.address, reply: h.reply, sqn: h.sqn, crc: h.crc };
-  if (h.length !== raw.length || h.length < minimumLength(h.crc, h.scb)) {
-    throw new FrameError(`frame length ${raw.length} does not match LEN ${h.length}`, 'length', header);
+  if (raw.length < HEADER_LENGTH || raw[0] !== SOM) throw new FrameError('not an OSDP frame', 'header');
+  const addr = raw[1];
+  const ctrl = raw[4];
+  const length = raw[2] | (raw[3] << 8);
+  const crc = (ctrl & CTRL_CRC) !== 0;
+  const hasScb = (ctrl & CTRL_SCB) !== 0;
+  const address = addr & 0x7f;
+  const reply = (addr & REPLY_BIT) !== 0;
+  const sqn = ctrl & CTRL_SQN;
+  if (length !== raw.length || length < minimumLength(crc, hasScb)) {
+    throw new FrameError(`frame length ${raw.length} does not match LEN ${length}`, 'length', { address, reply, sqn, crc });
   }
-  const checkLen = h.crc ? 2 : 1;
-  const end = raw.length - checkLen;
-  if (h.crc) {
+  const end = raw.length - (crc ? 2 : 1);
+  if (crc) {
     const c = crc16(raw, 0, end);
-    if (raw[end] !== (c & 0xff) || raw[end + 1] !== c >> 8) throw new FrameError('bad CRC', 'check', header);
+    if (raw[end] !== (c & 0xff) || raw[end + 1] !== c >> 8) throw new FrameError('bad CRC', 'check', { address, reply, sqn, crc });
   } else if (raw[end] !== checksum8(raw, 0, end)) {
-    throw new FrameError('bad checksum', 'check', header);
+    throw new FrameError('bad checksum', 'check', { address, reply, sqn, crc });
   }
   let p = HEADER_LENGTH;
   let scb: Scb | undefined;
   let macLen = 0;
-  if (h.scb) {
+  if (hasScb) {
     const scbLen = raw[p];
-    if (scbLen < 2 || p + scbLen >= end) throw new FrameError(`bad SCB length ${scbLen}`, 'scb', header);
-    scb = { type: raw[p + 1], data: Buffer.from(raw.subarray(p + 2, p + scbLen)) };
+    if (scbLen < 2 || p + scbLen >= end) throw new FrameError(`bad SCB length ${scbLen}`, 'scb', { address, reply, sqn, crc });
+    scb = { type: raw[p + 1], data: raw.subarray(p + 2, p + scbLen) };
     p += scbLen;
     if (scbHasMac(scb.type)) macLen = 4;
   }
-  if (p + 1 + macLen > end) throw new FrameError('frame too short for its SCB and MAC', 'length', header);
-  const frame: DecodedFrame = {
-    ...header,
-    code: raw[p],
-    data: Buffer.from(raw.subarray(p + 1, end - macLen)),
-    raw,
-  };
+  if (p + 1 + macLen > end) throw new FrameError('frame too short for its SCB and MAC', 'length', { address, reply, sqn, crc });
+  const frame: DecodedFrame = { address, reply, sqn, crc, code: raw[p], data: raw.subarray(p + 1, end - macLen), raw };
   if (scb) frame.scb = scb;
-  if (macLen) frame.mac = Buffer.from(raw.subarray(end - macLen, end));
+  if (macLen) frame.mac = raw.subarray(end - macLen, end);
   return frame;
 }
 

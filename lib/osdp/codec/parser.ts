@@ -9,6 +9,8 @@ import { DEFAULT_MAX_FRAME, FrameError, MARK, SOM, decodeFrame, minimumLength, p
 
 export type Direction = 'command' | 'reply' | 'any';
 
+const EMPTY = Buffer.alloc(0);
+
 export interface ParserOptions {
   /** Which frames to hand out: a CP wants replies, a PD commands. Others are counted and dropped. */
   accept?: Direction;
@@ -33,7 +35,7 @@ export interface ParserStats {
 }
 
 export class FrameParser {
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private lastPush = 0;
   private readonly accept: Direction;
   private readonly maxFrame: number;
@@ -60,7 +62,7 @@ export class FrameParser {
 
   /** Drops any partial frame. */
   reset(): void {
-    this.buf = Buffer.alloc(0);
+    this.buf = EMPTY;
   }
 
   /**
@@ -76,14 +78,15 @@ export class FrameParser {
       this.scan();
       old = this.buf;
     }
-    this.buf = Buffer.alloc(0);
+    this.buf = EMPTY;
   }
 
   push(chunk: Uint8Array): void {
     const now = this.now();
     if (this.buf.length > 0 && now - this.lastPush > this.staleMs) this.abandonPartial();
     this.lastPush = now;
-    this.buf = this.buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buf, chunk]);
+    // The channel hands over its own chunk: keep a view of it, copy only to join a partial frame.
+    this.buf = this.buf.length === 0 ? (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length)) : Buffer.concat([this.buf, chunk]);
     this.scan();
   }
 
@@ -96,27 +99,29 @@ export class FrameParser {
         if (buf[i] !== MARK) this.stats.junkBytes++;
         i++;
       }
-      buf = buf.subarray(i);
+      if (i > 0) buf = buf.subarray(i);
       if (buf.length < 5) break;
-      const h = peekHeader(buf)!;
-      if (h.length < minimumLength(h.crc, h.scb) || h.length > this.maxFrame) {
+      const length = buf[2] | (buf[3] << 8);
+      const ctrl = buf[4];
+      if (length < minimumLength((ctrl & 0x04) !== 0, (ctrl & 0x08) !== 0) || length > this.maxFrame) {
         this.stats.badFrames++;
         this.stats.junkBytes++;
         buf = buf.subarray(1);
         continue;
       }
-      if (buf.length < h.length) break;
-      const raw = Buffer.from(buf.subarray(0, h.length));
+      if (buf.length < length) break;
+      const raw = Buffer.allocUnsafe(length);
+      buf.copy(raw, 0, 0, length);
       let frame: DecodedFrame;
       try {
         frame = decodeFrame(raw);
       } catch (err) {
         this.stats.badFrames++;
         buf = buf.subarray(1);
-        if (err instanceof FrameError && this.wants(h.reply)) this.options.onError?.(err);
+        if (err instanceof FrameError && this.wants((raw[1] & 0x80) !== 0)) this.options.onError?.(err);
         continue;
       }
-      buf = buf.subarray(h.length);
+      buf = buf.subarray(length);
       if (!this.wants(frame.reply)) {
         this.stats.ignored++;
         continue;
@@ -126,7 +131,7 @@ export class FrameParser {
       this.options.onFrame(frame);
       buf = this.buf;
     }
-    this.buf = buf.length === 0 ? Buffer.alloc(0) : Buffer.from(buf);
+    this.buf = buf.length === 0 ? EMPTY : buf;
   }
 
   private wants(reply: boolean): boolean {
