@@ -8,6 +8,7 @@ import { InvalidArgumentError, toFieldlinkError } from '../../lib/common';
 import { CapabilityFunction, PeripheralDevice, type Capability, type LinkStatus, type OsdpCommand, type PdFlagName } from '../../lib/osdp';
 import { onInput, payloadObject } from '../common/input';
 import { SharedStatus, StatusTarget } from '../common/status';
+import { linkDownText } from './shared/bus';
 import { parseKey } from './shared/commands';
 import { commandToJson, parsePdInput } from './shared/pd-map';
 import { channelFromDef } from './shared/transport';
@@ -70,8 +71,7 @@ export = function (RED: NodeAPI): void {
       const s = channelState;
       if (!s || s.state === 'connecting' || s.state === 'closed') link.set('connecting', 'opening the panel link');
       else if (s.state === 'waiting') {
-        const retry = s.retryIn !== undefined ? `, retry in ${Math.max(1, Math.round(s.retryIn / 1000))} s` : '';
-        link.set('error', `${s.error?.message ?? 'link down'}${retry}`);
+        link.set('error', linkDownText(s));
       } else if (pd.isOnline) link.set('connected', pd.isSecure ? 'polled, secure' : 'polled');
       else link.set('waiting', 'waiting for the panel');
     };

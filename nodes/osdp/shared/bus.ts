@@ -49,6 +49,8 @@ export class OsdpBus {
   private closed = false;
   /** PDs the CP has tried at least once (before that, 'offline' just means 'not started yet'). */
   private readonly tried = new Set<string>();
+  /** PDs that went offline and have not been online since: retries keep showing 'offline'. */
+  private readonly failed = new Set<string>();
   private started: Promise<void> | undefined;
 
   constructor(options: BusOptions, private readonly warn: (message: string) => void = () => undefined) {
@@ -73,6 +75,8 @@ export class OsdpBus {
     });
     this.cp.on('state', (info: PdInfo) => {
       if (info.state === 'id') this.tried.add(info.name);
+      if (info.state === 'offline' && this.tried.has(info.name)) this.failed.add(info.name);
+      if (info.state === 'online' || info.state === 'disabled') this.failed.delete(info.name);
       this.refresh();
     });
     this.cp.on('event', (rec: CpEventRecord) => this.dispatch(rec));
@@ -188,15 +192,13 @@ export class OsdpBus {
     let linkText: [LinkState, string] | undefined;
     if (!link || link.state === 'connecting' || link.state === 'closed') linkText = ['connecting', 'connecting'];
     else if (link.state === 'waiting') {
-      const reason = link.error ? `link down: ${link.error.message}` : 'link down';
-      const retry = link.retryIn !== undefined ? `, retry in ${Math.max(1, Math.round(link.retryIn / 1000))} s` : '';
-      linkText = ['error', reason + retry];
+      linkText = ['error', linkDownText(link)];
     }
     const infos = this.pds.map((pd) => ({ pd, info: this.info(pd) }));
     for (const { pd, info } of infos) {
       const status = this.pdStatus.get(pd.name)!;
       if (linkDown || !link) status.set(...linkText!);
-      else status.set(...pdState(pd, info, this.tried.has(pd.name)));
+      else status.set(...pdState(pd, info, this.tried.has(pd.name), this.failed.has(pd.name)));
     }
     if (linkDown || !link) {
       this.status.set(...linkText!);
@@ -204,16 +206,24 @@ export class OsdpBus {
     }
     const enabled = infos.filter(({ info }) => info && info.state !== 'disabled');
     const online = enabled.filter(({ info }) => info?.online);
-    const starting = enabled.some(({ pd, info }) => info && (['id', 'cap', 'secure'].includes(info.state) || !this.tried.has(pd.name)));
+    const starting = enabled.some(({ pd, info }) => info && !this.failed.has(pd.name) && (['id', 'cap', 'secure'].includes(info.state) || !this.tried.has(pd.name)));
     if (enabled.length === 0) this.status.set('disconnected', 'all readers disabled');
-    else if (enabled.length === 1) this.status.set(...pdState(enabled[0].pd, enabled[0].info, this.tried.has(enabled[0].pd.name)));
+    else if (enabled.length === 1) this.status.set(...pdState(enabled[0].pd, enabled[0].info, this.tried.has(enabled[0].pd.name), this.failed.has(enabled[0].pd.name)));
     else if (online.length === enabled.length) this.status.set('connected', `${online.length}/${enabled.length} online`);
     else if (online.length === 0 && !starting) this.status.set('error', `0/${enabled.length} online`);
     else this.status.set('waiting', `${online.length}/${enabled.length} online`);
   }
 }
 
-function pdState(pd: PdConfig, info: PdInfo | undefined, tried: boolean): [LinkState, string] {
+/** `link down (ECONNREFUSED), retry in 4 s`: short enough for a node's status. */
+export function linkDownText(link: LinkStatus): string {
+  const code = link.error?.code;
+  const reason = !link.error ? '' : code === 'ENOTCONN' ? ' (closed)' : code && code !== 'EFIELDLINK' ? ` (${code})` : ` (${link.error.message})`;
+  const retry = link.retryIn !== undefined ? `, retry in ${Math.max(1, Math.round(link.retryIn / 1000))} s` : '';
+  return `link down${reason}${retry}`;
+}
+
+function pdState(pd: PdConfig, info: PdInfo | undefined, tried: boolean, failed: boolean): [LinkState, string] {
   if (!info) return ['connecting', 'connecting'];
   switch (info.state) {
     case 'online':
@@ -222,9 +232,9 @@ function pdState(pd: PdConfig, info: PdInfo | undefined, tried: boolean): [LinkS
       return ['connected', 'online'];
     case 'id':
     case 'cap':
-      return ['connecting', 'identifying'];
+      return failed ? ['error', 'offline'] : ['connecting', 'identifying'];
     case 'secure':
-      return ['connecting', 'securing'];
+      return failed ? ['error', 'offline'] : ['connecting', 'securing'];
     case 'disabled':
       return ['disconnected', 'disabled'];
     case 'offline':

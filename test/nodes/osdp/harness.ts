@@ -158,7 +158,7 @@ export function statusLog(id: string): { texts: string[]; last(): Record<string,
   };
 }
 
-/** Counts of the process's open handles by kind (TCPWrap, TCPServerWrap, Timeout...). */
+/** Counts of the process's open handles by kind (TCPSocketWrap, TCPServerWrap, Timeout...). */
 export function handles(): Record<string, number> {
   const out: Record<string, number> = {};
   for (const kind of process.getActiveResourcesInfo()) out[kind] = (out[kind] ?? 0) + 1;
