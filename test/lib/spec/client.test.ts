@@ -15,6 +15,7 @@ import {
   startSpecSimulator,
   toPlain,
   toSpecArray,
+  type SpecArrayType,
   type SpecEvent,
   type SpecSimulator,
   type SpecWatch,
@@ -61,7 +62,7 @@ for (const littleEndian of [true, false]) {
     });
 
     it('round-trips arrays of every element type, 1-D and 2-D', async () => {
-      const types = [SpecType.ARR_DOUBLE, SpecType.ARR_FLOAT, SpecType.ARR_LONG, SpecType.ARR_ULONG, SpecType.ARR_SHORT, SpecType.ARR_USHORT, SpecType.ARR_CHAR, SpecType.ARR_UCHAR, SpecType.ARR_LONG64, SpecType.ARR_ULONG64];
+      const types: SpecArrayType[] = [SpecType.ARR_DOUBLE, SpecType.ARR_FLOAT, SpecType.ARR_LONG, SpecType.ARR_ULONG, SpecType.ARR_SHORT, SpecType.ARR_USHORT, SpecType.ARR_CHAR, SpecType.ARR_UCHAR, SpecType.ARR_LONG64, SpecType.ARR_ULONG64];
       for (const t of types) {
         for (const data of [[1, 2, 3, 4], [[1, 2, 3], [4, 5, 6]]]) {
           await client.write('var/arr', toSpecArray(data, t));
