@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ControlPanel, PeripheralDevice, PdFlag, createMemoryPair } from '../../../lib/osdp';
-import { capturePackets } from '../../../lib/osdp/capture';
+import { capturePackets, capturePacketsToDirectory } from '../../../lib/osdp/capture';
 import { readCapture } from '../../../lib/osdp/pcap';
 import { CpSecureChannel, createPdSessionFactory, splitFrame } from '../../../lib/osdp/secure';
 
@@ -54,5 +54,31 @@ describe('osdp CapturePackets -> pcap', function () {
       const out = await new Promise<string>((resolve, reject) => execFile(t, ['-r', file, '-T', 'fields', '-e', 'frame.len'], (err, so) => (err ? reject(err) : resolve(so))));
       assert.equal(out.trim().split('\n').length, packets.length, 'tshark reads every frame');
     }
+  });
+
+  it('capturePacketsToDirectory: one file per PD with the flag, libosdp names, on both CP and PD', async () => {
+    const [a, b] = createMemoryPair();
+    const cp = new ControlPanel({ channel: a, pollInterval: 5, pds: [{ address: 101, flags: PdFlag.CapturePackets }] });
+    const pd = new PeripheralDevice({ address: 101, channel: b, flags: PdFlag.CapturePackets, handler: () => undefined });
+    const cpCap = capturePacketsToDirectory(cp, dir);
+    const pdCap = capturePacketsToDirectory(pd, dir, { role: 'pd' });
+    await pd.start();
+    await cp.start();
+    try {
+      assert.equal(await cp.waitOnline(0, 5000), true);
+      await cp.command(0, { command: 'output', output: 0, controlCode: 2, timer: 0 });
+    } finally {
+      await cp.stop();
+      await pd.stop();
+      await cpCap.stop();
+      await pdCap.stop();
+    }
+    assert.deepEqual(cpCap.files, [path.join(dir, 'cp-pd-0.pcap')]);
+    assert.deepEqual(pdCap.files, [path.join(dir, 'pd-101.pcap')]);
+    const cpFrames = readCapture(readFileSync(cpCap.files[0])).packets.map((p) => splitFrame(p.data).code);
+    const pdFrames = readCapture(readFileSync(pdCap.files[0])).packets.map((p) => splitFrame(p.data).code);
+    assert.deepEqual(cpFrames.slice(0, 4), [0x61, 0x45, 0x62, 0x46]);
+    assert.deepEqual(pdFrames.slice(0, 4), [0x61, 0x45, 0x62, 0x46]);
+    assert.ok(cpFrames.includes(0x68) && pdFrames.includes(0x68));
   });
 });
