@@ -303,6 +303,13 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
     r.pd.submitEvent({ event: 'status', type: 'local', report: [1, 0] });
     await waitFor(() => ['card', 'keypress', 'mfgrep', 'status'].every((k) => events.some((e) => e.event.event === k)), 'events under SC');
     assert.equal(r.cp.isSecure(0), true);
+    // COMSET under SC: the PD moves to address 102, the session carries on
+    const com = await r.cp.sendCommand(0, { command: 'comset', address: 102, baudRate: 115200 });
+    assert.equal(com.status, 'ok', com.error?.message);
+    await waitFor(() => r!.pd.address === 102, 'PD re-addressed');
+    assert.equal((await r.cp.sendCommand(0, { command: 'output', output: 1, controlCode: 1, timer: 0 })).status, 'ok');
+    assert.equal(r.cp.pdInfo(0).address, 102);
+    assert.equal(r.cp.isSecure(0), true);
   });
 });
 
