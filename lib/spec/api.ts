@@ -55,6 +55,8 @@ export interface SpecEvent {
   deleted: boolean;
   /** Server time stamp of the event (ms since the epoch). */
   time: number;
+  /** Set (and `value` null) when the server reported an error for the property (ERROR type). */
+  error?: string;
 }
 
 export interface SpecRequestOptions {

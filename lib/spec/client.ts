@@ -313,6 +313,10 @@ export class SpecClient extends EventEmitter {
       return;
     }
     const ev: SpecEvent = { property: m.name, value: m.deleted ? null : m.value, deleted: m.deleted, time: m.sec * 1000 + Math.floor(m.usec / 1000) };
+    if (m.type === SpecType.ERROR) {
+      ev.error = typeof m.value === 'string' && m.value ? m.value : `SPEC error ${m.err}`;
+      ev.value = null;
+    }
     if (m.name === 'output/tty' && this.outputCapture && typeof m.value === 'string') this.outputCapture.push(m.value);
     const entry = this.watches.get(m.name);
     if (entry) {

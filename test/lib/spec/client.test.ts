@@ -156,6 +156,14 @@ for (const littleEndian of [true, false]) {
       barrier.close();
     });
 
+    it('a watch of an unknown property reports the error, not a value', async () => {
+      const w = client.watch('motor/nope/position');
+      const ev = await w.waitFor(() => true);
+      assert.equal(ev.value, null);
+      assert.match(ev.error ?? '', /not configured/);
+      w.close();
+    });
+
     it('watches output/tty (changes only)', async () => {
       const w = client.watch('output/tty');
       const p = next(w);
