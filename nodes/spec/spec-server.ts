@@ -154,4 +154,12 @@ export = function (RED: NodeAPI): void {
     if (!host || /\s/.test(host)) throw new InvalidArgumentError('host required');
     return findServers(host, parsePorts(String(query.port || '6510-6530')));
   });
+
+  // The motor editor's list: the motors of a deployed spec-server (mnemonic and name).
+  adminGet(RED, '/fieldlink/spec/motors', 'spec-server.read', async (query) => {
+    const server = RED.nodes.getNode(String(query.server || '')) as SpecServerNode | null;
+    if (!server || !server.client) throw new InvalidArgumentError('deploy the flow with this SPEC server first');
+    await server.ready();
+    return (await server.client.motors()).map((m) => ({ mne: m.mne, name: m.name }));
+  });
 };

@@ -118,6 +118,17 @@ describe('spec-server config node', function () {
     assert.equal(bad.status, 500);
   });
 
+  it('answers the motor editor’s list: the motors of a deployed server', async () => {
+    await helper.load(nodes, flow(sim.port, [read('a')]));
+    const res = await helper.request().get('/fieldlink/spec/motors').query({ server: 'srv' });
+    assert.equal(res.status, 200);
+    const motors = res.body as Array<{ mne: string; name: string }>;
+    assert.deepEqual(motors.map((m) => m.mne), ['tth', 'th', 'chi', 'phi', 'tx', 'ty']);
+    assert.equal(motors[0].name, 'Two Theta');
+    const none = await helper.request().get('/fieldlink/spec/motors').query({ server: 'nosuch' });
+    assert.equal(none.status, 500);
+  });
+
   it('closes everything on redeploy: no SPEC connection, socket or timer left after 20 deploys', async () => {
     const before = handles();
     for (let i = 0; i < 20; i++) {
