@@ -499,6 +499,9 @@ export class SpecClient extends EventEmitter {
     for (const entry of this.watches.values()) for (const w of [...entry.watchers]) w.close();
     this.watches.clear();
     if (conn) await conn.close();
+    // A connect attempt in flight closes its own sockets once its HELLOs settle: wait for that,
+    // so nothing is left open after close() resolves.
+    await this.connecting?.catch(() => undefined);
     this.emit('closed');
   }
 

@@ -551,3 +551,21 @@ describe('spec simulator: large arrays', () => {
     }
   });
 });
+
+describe('spec client: close while connecting', () => {
+  it('close() during a scan resolves after every socket of the attempt is closed', async () => {
+    const sim = await startSpecSimulator({ port: 0 });
+    try {
+      const c = new SpecClient({ port: sim.port, reconnect: false });
+      const connecting = c.connect().catch((e: unknown) => e);
+      await c.close();
+      const outcome = await connecting;
+      assert.ok(outcome instanceof AbortedError || (typeof outcome === 'object' && outcome !== null && 'port' in outcome));
+      // the simulator saw the connection go (or never kept it)
+      if (sim.clientCount > 0) await once(sim, 'client-closed');
+      assert.equal(sim.clientCount, 0);
+    } finally {
+      await sim.close();
+    }
+  });
+});
