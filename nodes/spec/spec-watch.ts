@@ -67,6 +67,9 @@ export = function (RED: NodeAPI): void {
       node.send(msg);
     };
     const watch: SpecWatch = client.watch(property, onEvent);
+    // Already registered by another watcher (a second node, a move): SPEC sends no new initial EVENT,
+    // so the latest value the client has is the value at start.
+    if (watch.last && registering) onEvent(watch.last);
 
     node.on('close', (_removed: boolean, done: () => void) => {
       client.off('connected', onConnected);

@@ -33,6 +33,18 @@ describe('spec-watch node', function () {
     await statusMatching('w', /three/, 'green');
   });
 
+  it('two watches of one property both get the value at start and every change', async () => {
+    sim.setVariable('shared', 'a');
+    await helper.load(nodes, flow(sim.port, [watch('w1', 'var/shared'), watch('w2', 'var/shared', { wires: [['out2']] }), { id: 'out2', type: 'helper', z: 'tab' }]));
+    const one = collect('out');
+    const two = collect('out2');
+    await until(() => one.messages.length >= 1 && two.messages.length >= 1, 'both values at start');
+    sim.setVariable('shared', 'b');
+    await until(() => one.messages.length >= 2 && two.messages.length >= 2, 'the change at both');
+    assert.deepEqual(one.messages.map((m) => m.payload), ['a', 'b']);
+    assert.deepEqual(two.messages.map((m) => m.payload), ['a', 'b']);
+  });
+
   it('without "send the current value" only changes are sent', async () => {
     sim.setVariable('wq', 10);
     await helper.load(nodes, flow(sim.port, [watch('w', 'var/wq', { initial: false }), { id: 'cmd', type: 'spec-command', mode: 'command', command: '', commandType: 'str', wires: [['cmdout']] }, { id: 'cmdout', type: 'helper', z: 'tab' }]));
