@@ -955,7 +955,7 @@ export class ControlPanel extends EventEmitter {
     } catch (err) {
       const e = toFieldlinkError(err, { device: pd.name, operation: pd.state });
       if (e instanceof AbortedError && !this.running) return;
-      if (pd.state === 'online' && !(e instanceof TimeoutError) && !(e.code === 'EBUSY')) {
+      if (pd.state === 'online' && !linkFailure(e)) {
         // A bad reply to a POLL: counted, the PD stays online.
         this.emit('warning', e);
         return;
@@ -992,7 +992,7 @@ export class ControlPanel extends EventEmitter {
         pd.inFlight = undefined;
         const e = toFieldlinkError(err, { device: pd.name, operation: name });
         q.resolve(this.finish(pd, { status: 'failed', command: name, error: e }));
-        if (e instanceof TimeoutError || e.code === 'EBUSY') this.fail(pd, e);
+        if (linkFailure(e)) this.fail(pd, e);
       }
       return;
     }
@@ -1066,6 +1066,11 @@ export class ControlPanel extends EventEmitter {
         this.emit('warning', new ProtocolError(`${pd.name} answered ${to} with ${r.reply}`, { device: pd.name, operation: to }));
     }
   }
+}
+
+/** Errors that mean the PD cannot be reached (it goes offline), as opposed to one bad reply. */
+function linkFailure(e: FieldlinkError): boolean {
+  return e instanceof TimeoutError || e instanceof NotConnectedError || e.code === 'EBUSY' || e.operation === 'write';
 }
 
 function encodeReplyCode(r: OsdpReply): number {
