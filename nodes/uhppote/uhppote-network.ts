@@ -48,6 +48,8 @@ export = function (RED: NodeAPI): void {
 
     let engine: Uhppote | undefined;
     let closed = false;
+    /** Set while requests fail because the request socket cannot be opened (a bind address not on this host...). */
+    let requestError: string | undefined;
     try {
       engine = new Uhppote({ bind, broadcast, listen, timeout, ...(debug ? { debug } : {}) });
       shared.set('connected', 'ready');
@@ -85,8 +87,7 @@ export = function (RED: NodeAPI): void {
         () => {
           if (listener !== l) return;
           backoff.reset();
-          const bound = l.address();
-          shared.set('connected', `listening ${bound ? `${bound.address}:${bound.port}` : listen}`);
+          showLink();
         },
         (err: unknown) => {
           if (listener !== l) return;
@@ -105,13 +106,22 @@ export = function (RED: NodeAPI): void {
       );
     }
 
+    /** The link state when nothing is wrong: listening (with the bound address) or ready. */
+    function showLink(): void {
+      if (closed || !engine) return;
+      if (requestError) return shared.set('error', requestError);
+      const bound = listener?.address();
+      if (bound) shared.set('connected', `listening ${bound.address}:${bound.port}`);
+      else if (!retryTimer && !listener) shared.set('connected', 'ready');
+    }
+
     async function stopListener(): Promise<void> {
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = undefined;
       const l = listener;
       listener = undefined;
       if (l) await l.close();
-      if (!closed && engine) shared.set('connected', 'ready');
+      showLink();
     }
 
     // ------------------------------------------------------------ API for the other nodes
@@ -124,6 +134,17 @@ export = function (RED: NodeAPI): void {
       return engine;
     };
     node.listening = (): { address: string; port: number } | undefined => listener?.address();
+    node.report = (err?: unknown): void => {
+      if (closed) return;
+      const e = err === undefined ? undefined : toFieldlinkError(err);
+      if (e?.code === 'ENOTCONN' && e.operation !== 'listen') {
+        requestError = e.message;
+        showLink();
+      } else if (!e && requestError) {
+        requestError = undefined;
+        showLink();
+      }
+    };
     node.resolve = (value: unknown): ControllerSpec => resolveController(value, table);
     node.subscribe = (subscriber: EventSubscriber): (() => void) => {
       subscribers.add(subscriber);

@@ -117,8 +117,11 @@ export function registerAction(RED: NodeAPI, type: string, operations: Operation
             },
             msg,
           };
-          return await op.run(ctx);
+          const result = await op.run(ctx);
+          network.report();
+          return result;
         } catch (err) {
+          network?.report(err);
           throw withContext(err, opName, device);
         }
       },

@@ -22,6 +22,8 @@ export interface UhppoteNetworkNode extends Node {
   readonly settings: { bind: string; broadcast: string; listen: string; timeout: number };
   /** The engine; throws NotConnectedError once the node is closed. */
   engine(): Uhppote;
+  /** Tells the network how a request went, so that a request socket that cannot open shows on every node. */
+  report(err?: unknown): void;
   /** A node's controller value (name, serial or object) as an engine controller. */
   resolve(value: unknown): ControllerSpec;
   /** Where the events listener is bound, while it is. */

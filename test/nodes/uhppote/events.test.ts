@@ -134,6 +134,18 @@ describe('uhppote-events node', function () {
     assert.equal(inbox.doors.pending, 0);
   });
 
+  it('accepts event packets with start byte 0x19 (firmware v6.62)', async () => {
+    sim.controller(WAREHOUSE).eventStartByte = 0x19;
+    try {
+      sim.swipe(WAREHOUSE, 6262, 2);
+      const m = await inbox.warehouse.next();
+      assert.equal(m.topic, `uhppote/${WAREHOUSE}/swipe`);
+      assert.equal((m.payload as Record<string, unknown>).card, 6262);
+    } finally {
+      sim.controller(WAREHOUSE).eventStartByte = 0x17;
+    }
+  });
+
   it('status packets when asked for, each event once', async () => {
     sim.swipe(FRONT, 5, 1);
     const first = await inbox.withStatus.next();

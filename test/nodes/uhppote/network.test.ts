@@ -85,6 +85,16 @@ describe('uhppote-network node and failure paths', function () {
       .catch(() => assert.fail(`no hex dumps logged: ${JSON.stringify(lines)}`));
   });
 
+  it('a bind address that is not on this host: ENOTCONN to Catch, and every node of the network shows it', async () => {
+    await helper.load(nodes, flow(port, [status()], { bind: '192.0.2.1' }));
+    const e = await fails('status');
+    assert.equal(e.code, 'ENOTCONN');
+    assert.match(String(e.message), /cannot bind/);
+    const net = helper.getNode('net') as NetworkNode;
+    assert.equal(net.shared.status.fill, 'red');
+    assert.match(String(net.shared.status.text), /cannot bind/);
+  });
+
   it('an action node without a network reports it on Catch', async () => {
     await helper.load(nodes, flow(port, [status({ network: '' })]));
     const e = await fails('status');
