@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { AbortedError, TimeoutError } from '../common';
+import { AbortedError, BoundedQueue, TimeoutError } from '../common';
 import type { SpecEvent } from './api';
 
 /**
@@ -69,6 +69,52 @@ export class SpecWatch extends EventEmitter {
         }, options.timeout);
       }
     });
+  }
+
+  /**
+   * The events as an async stream: `for await (const ev of client.watch('var/x')) ...`. Up to
+   * `capacity` events wait for a slow consumer (the oldest are dropped beyond that); the loop
+   * ends when the watch closes (breaking out of the loop closes the watch).
+   */
+  stream(capacity = 1000): AsyncIterableIterator<SpecEvent> {
+    const queue = new BoundedQueue<SpecEvent>(capacity);
+    const onEvent = (ev: SpecEvent): void => {
+      if (!queue.isClosed) queue.pushDropOldest(ev);
+    };
+    const onClosed = (): void => queue.close();
+    this.on('event', onEvent);
+    this.once('closed', onClosed);
+    if (this.closed) queue.close();
+    const finish = (): void => {
+      this.off('event', onEvent);
+      this.off('closed', onClosed);
+      queue.close();
+    };
+    const it: AsyncIterableIterator<SpecEvent> = {
+      next: async () => {
+        const ready = queue.tryShift();
+        if (ready) return { value: ready, done: false };
+        try {
+          return { value: await queue.shift(), done: false };
+        } catch {
+          finish();
+          return { value: undefined, done: true };
+        }
+      },
+      return: async () => {
+        finish();
+        this.close();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return it;
+      },
+    };
+    return it;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<SpecEvent> {
+    return this.stream();
   }
 
   close(): void {

@@ -164,6 +164,24 @@ for (const littleEndian of [true, false]) {
       w.close();
     });
 
+    it('a watch is an async event stream', async () => {
+      await client.setVariable('st', 0);
+      const w = client.watch('var/st');
+      const seen: unknown[] = [];
+      const consumer = (async () => {
+        for await (const ev of w) {
+          seen.push(ev.value);
+          if (ev.value === 3) break; // ends the loop and closes the watch
+        }
+      })();
+      await w.waitFor(() => true);
+      for (const v of [1, 2, 3]) await client.setVariable('st', v);
+      await consumer;
+      assert.deepEqual(seen.slice(-3), [1, 2, 3]);
+      assert.equal(w.isClosed, true);
+      assert.ok(!client.watched.includes('var/st'));
+    });
+
     it('watches output/tty (changes only)', async () => {
       const w = client.watch('output/tty');
       const p = next(w);
