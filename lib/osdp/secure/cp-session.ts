@@ -131,9 +131,11 @@ export class CpScSession {
       try {
         reply = await ctx.exchange({ code: msg.code, data: msg.data, scb: msg.scb }, { resetSequence: msg.sqnZero === true, raw: true });
       } catch (err) {
-        const step = this.sc.handshakeTimedOut();
-        if (step.kind === 'failed' && this.enforce) throw err;
-        return this.giveUp(ctx, 'unexpected', err instanceof FieldlinkError ? err : step.kind === 'failed' ? step.error : new FieldlinkError(String(err)));
+        // No answer (or the link went away): not a refusal of the secure channel. The PD is failing;
+        // the engine takes it offline and tries again (handshake included) after its back-off.
+        this.sc.handshakeTimedOut();
+        this.report();
+        throw err;
       }
       let step;
       try {
@@ -184,10 +186,10 @@ export class CpScSession {
         return;
       }
     } catch (err) {
+      // no answer or a reply that did not verify: the PD is failing; it stays in install mode, so the
+      // next attempt (after the engine's back-off) provisions it again
       this.sc.keysetFailed();
-      if (this.enforce) throw err;
-      ctx.log(`${this.pd.name}: KEYSET failed: ${(err as Error).message}`);
-      return;
+      throw err;
     }
     // unwrapReply saw the ACK: key changed, session dropped; open a new one with the key
     this.lost = false;

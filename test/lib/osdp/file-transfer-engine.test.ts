@@ -43,13 +43,13 @@ async function rig(secure: boolean, ops: ReceiverFileOps) {
   };
   await pd.start();
   await cp.start();
-  assert.equal(await cp.waitOnline(0, 5000), true);
-  if (secure) assert.equal(await sc.wait(0, 5000), true);
+  assert.equal(await cp.waitOnline(0, 20000), true);
+  if (secure) assert.equal(await sc.wait(0, 20000), true);
   return { cp, pd, receiver, sizes, close: async () => { await cp.stop(); await pd.stop(); } };
 }
 
 describe('osdp file transfer through ControlPanel and PeripheralDevice (in-memory pair)', function () {
-  this.timeout(30000);
+  this.timeout(60000);
   const file = randomBytes(100 * 1024);
   let close: (() => Promise<void>) | undefined;
   afterEach(async () => {
@@ -118,7 +118,7 @@ describe('osdp file transfer through ControlPanel and PeripheralDevice (in-memor
     await pd.start();
     await cp.start();
     close = async () => { await cp.stop(); await pd.stop(); };
-    assert.equal(await cp.waitOnline(0, 5000), true);
+    assert.equal(await cp.waitOnline(0, 20000), true);
     const h = await startFileTransfer(cp, 0, { fileId: 1, source: file.subarray(0, 1000) });
     const result = await h.done;
     assert.equal(result.outcome, 'aborted');

@@ -13,7 +13,7 @@ import { CpSecureChannel, createPdSessionFactory, splitFrame } from '../../../li
 const KEY = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 
 describe('osdp CapturePackets -> pcap', function () {
-  this.timeout(20000);
+  this.timeout(60000);
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'fieldlink-cap-'));
@@ -31,7 +31,7 @@ describe('osdp CapturePackets -> pcap', function () {
     await pd.start();
     await cp.start();
     try {
-      assert.equal(await sc.wait(0, 5000), true);
+      assert.equal(await sc.wait(0, 20000), true);
       await cp.command(0, { command: 'output', output: 0, controlCode: 2, timer: 0 });
     } finally {
       await cp.stop();
@@ -65,7 +65,7 @@ describe('osdp CapturePackets -> pcap', function () {
     await pd.start();
     await cp.start();
     try {
-      assert.equal(await cp.waitOnline(0, 5000), true);
+      assert.equal(await cp.waitOnline(0, 20000), true);
       await cp.command(0, { command: 'output', output: 0, controlCode: 2, timer: 0 });
     } finally {
       await cp.stop();

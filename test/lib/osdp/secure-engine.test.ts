@@ -58,7 +58,7 @@ async function rig(opts: { cpKey?: Buffer; pdKey?: Buffer; cpFlags?: number; pdF
   };
 }
 
-function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+function waitFor(cond: () => boolean, what: string, ms = 20000): Promise<void> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const tick = (): void => {
@@ -71,7 +71,7 @@ function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
 }
 
 describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memory pair)', function () {
-  this.timeout(20000);
+  this.timeout(60000);
   let r: Rig | undefined;
   afterEach(async () => {
     await r?.close();
@@ -82,7 +82,7 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
     r = await rig({ cpKey: KEY, pdKey: KEY });
     const frames: Buffer[] = [];
     r.cpSide.intercept = (b) => (frames.push(b), b);
-    assert.equal(await r.sc.wait(0, 5000), true);
+    assert.equal(await r.sc.wait(0, 20000), true);
     assert.equal(r.cp.isSecure(0), true);
     assert.equal(r.pd.isSecure, true);
     assert.equal(r.sc.status(0)!.defaultKey, false);
@@ -118,7 +118,7 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
 
   it('key rotation from a flow: KEYSET under SC, then a new session with the new key', async () => {
     r = await rig({ cpKey: KEY, pdKey: KEY });
-    assert.equal(await r.sc.wait(0, 5000), true);
+    assert.equal(await r.sc.wait(0, 20000), true);
     const before = r.sc.status(0)!.counters.established;
     await r.cp.command(0, { command: 'keyset', keyType: 1, key: KEY2 });
     assert.deepEqual(r.pdKeys, [KEY2]);
@@ -129,7 +129,7 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
 
   it('bad MAC: the PD answers NAK 6, the session drops and comes back', async () => {
     r = await rig({ cpKey: KEY, pdKey: KEY });
-    assert.equal(await r.sc.wait(0, 5000), true);
+    assert.equal(await r.sc.wait(0, 20000), true);
     let corrupt = true;
     r.cpSide.intercept = (b) => {
       const f = b[0] === 0xff ? 1 : 0;
@@ -168,7 +168,7 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
 
   it('plaintext during SC is refused on the wire: the PD answers a plain POLL with NAK 6; the CP re-secures', async () => {
     r = await rig({ cpKey: KEY, pdKey: KEY });
-    assert.equal(await r.sc.wait(0, 5000), true);
+    assert.equal(await r.sc.wait(0, 20000), true);
     let swapped = -1;
     const pdReplies: Buffer[] = [];
     r.cpSide.intercept = (b) => {
@@ -194,7 +194,7 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
 
   it('plaintext during SC is refused by the CP: a plain ACK in place of a secured reply fails the command', async () => {
     r = await rig({ cpKey: KEY, pdKey: KEY });
-    assert.equal(await r.sc.wait(0, 5000), true);
+    assert.equal(await r.sc.wait(0, 20000), true);
     let swap = false;
     r.pdSide.intercept = (b) => {
       const f = splitFrame(b[0] === 0xff ? b.subarray(1) : b);
@@ -214,7 +214,7 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
 
   it('session loss (link drop) and re-establishment', async () => {
     r = await rig({ cpKey: KEY, pdKey: KEY });
-    assert.equal(await r.sc.wait(0, 5000), true);
+    assert.equal(await r.sc.wait(0, 20000), true);
     const before = r.sc.status(0)!.counters.established;
     r.cpSide.fail();
     await waitFor(() => !r!.sc.isActive(0), 'session dropped');
@@ -225,7 +225,7 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
   it('the PD drops SC after 8 s without valid secure traffic (injected PD clock): NAK 6, the CP re-secures', async () => {
     let now = 1_000_000;
     r = await rig({ cpKey: KEY, pdKey: KEY, pdNow: () => now });
-    assert.equal(await r.sc.wait(0, 5000), true);
+    assert.equal(await r.sc.wait(0, 20000), true);
     const naks: Buffer[] = [];
     r.pdSide.intercept = (b) => {
       const f = splitFrame(b[0] === 0xff ? b.subarray(1) : b);
@@ -244,7 +244,7 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
 
   it('fuzz through the engine (EnforceSecure): 1 in 4 secured frames mutated for a while; no crash, SC recovers', async () => {
     r = await rig({ cpKey: KEY, pdKey: KEY, cpFlags: ScFlagBit.EnforceSecure, pdFlags: ScFlagBit.EnforceSecure });
-    assert.equal(await r.sc.wait(0, 5000), true);
+    assert.equal(await r.sc.wait(0, 20000), true);
     let x = 0x2468ace;
     const rnd = (): number => ((x = (x * 1103515245 + 12345) >>> 0) / 0x100000000);
     let mutating = true;
@@ -277,7 +277,7 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
   it('every command and event under SC', async () => {
     const seen: string[] = [];
     r = await rig({ cpKey: KEY, pdKey: KEY, handler: (c) => { seen.push(c.command); return c.command === 'mfg' ? { reply: 'mfgrep', vendorCode: c.vendorCode, data: Buffer.from('ok') } : undefined; } });
-    assert.equal(await r.sc.wait(0, 5000), true);
+    assert.equal(await r.sc.wait(0, 20000), true);
     const cmds = [
       { command: 'led', reader: 0, led: 0, temporary: { controlCode: 0, onCount: 0, offCount: 0, onColor: 0, offColor: 0, timer: 0 }, permanent: { controlCode: 1, onCount: 1, offCount: 0, onColor: 2, offColor: 0 } },
       { command: 'buzzer', reader: 0, controlCode: 2, onCount: 1, offCount: 1, repeat: 1 },
@@ -326,7 +326,7 @@ describe('osdp secure channel: engine glue', () => {
 });
 
 describe('osdp secure channel: key rotation with a KeyStore, sim options', function () {
-  this.timeout(20000);
+  this.timeout(60000);
   it('rotateKey stages the key, sends KEYSET under SC, commits it, and the next session uses it', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -336,7 +336,7 @@ describe('osdp secure channel: key rotation with a KeyStore, sim options', funct
     try {
       const store = new KeyStore(dir);
       await store.set('reader', KEY);
-      assert.equal(await r.sc.wait(0, 5000), true);
+      assert.equal(await r.sc.wait(0, 20000), true);
       const key = await rotateKey(r.cp, 0, { keystore: store, keyName: 'reader' });
       assert.deepEqual(await store.load('reader'), key);
       assert.deepEqual(await store.loadPrevious('reader'), KEY);

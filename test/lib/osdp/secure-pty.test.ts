@@ -46,17 +46,17 @@ describe('osdp secure channel and file transfer over a pty pair', function () {
       handler: () => undefined,
     });
     if (o.ops) attachFileReceiver(pd, o.ops);
-    cp = new ControlPanel({ pds: [{ address: 101, ...(o.cpKey ? { scbk: o.cpKey } : {}) }], channel: { type: 'serial', path: pty.a, baudRate: 115200 }, pollInterval: 10, session: sc.factory });
+    cp = new ControlPanel({ pds: [{ address: 101, ...(o.cpKey ? { scbk: o.cpKey } : {}) }], channel: { type: 'serial', path: pty.a, baudRate: 115200 }, pollInterval: 10, responseTimeout: 1000, offlineBackoff: 50, session: sc.factory });
     sc.attach(cp);
     await pd.start();
     await cp.start();
-    assert.equal(await cp.waitOnline(0, 10000), true);
+    assert.equal(await cp.waitOnline(0, 30000), true);
     return { sc, cp, pd };
   }
 
   it('SC with a set key: every command and event under SC', async () => {
     const { sc, cp, pd } = await start({ cpKey: KEY, pdKey: KEY });
-    assert.equal(await sc.wait(0, 10000), true);
+    assert.equal(await sc.wait(0, 30000), true);
     const cmds = [
       { command: 'led', reader: 0, led: 0, temporary: { controlCode: 0, onCount: 0, offCount: 0, onColor: 0, offColor: 0, timer: 0 }, permanent: { controlCode: 1, onCount: 1, offCount: 0, onColor: 2, offColor: 0 } },
       { command: 'buzzer', reader: 0, controlCode: 2, onCount: 1, offCount: 1, repeat: 1 },
@@ -76,10 +76,10 @@ describe('osdp secure channel and file transfer over a pty pair', function () {
   it('install mode end to end, then key rotation', async () => {
     const pdKeys: Buffer[] = [];
     const { sc, cp } = await start({ cpKey: KEY, pdFlags: ScFlagBit.InstallMode, pdKeys });
-    await until(() => sc.isActive(0) && cp.isOnline(0) && sc.status(0)!.counters.keysets === 1, 'provisioned and secured with the key', 10000);
+    await until(() => sc.isActive(0) && cp.isOnline(0) && sc.status(0)!.counters.keysets === 1, 'provisioned and secured with the key', 30000);
     assert.deepEqual(pdKeys, [KEY]);
     const next = await rotateKey(cp, 0);
-    await until(() => sc.isActive(0) && cp.isOnline(0) && sc.status(0)!.counters.keysets === 2, 'secured with the rotated key', 10000);
+    await until(() => sc.isActive(0) && cp.isOnline(0) && sc.status(0)!.counters.keysets === 2, 'secured with the rotated key', 30000);
     assert.deepEqual(pdKeys, [KEY, next]);
     assert.equal((await cp.sendCommand(0, { command: 'output', output: 0, controlCode: 2, timer: 0 })).status, 'ok');
   });
@@ -89,7 +89,7 @@ describe('osdp secure channel and file transfer over a pty pair', function () {
       const file = randomBytes(100 * 1024);
       const got: Buffer[] = [];
       const { sc, cp } = await start({ ...(secure ? { cpKey: KEY, pdKey: KEY } : {}), ops: { open: () => undefined, write: (_o, d) => void got.push(Buffer.from(d)), close: () => undefined } });
-      if (secure) assert.equal(await sc.wait(0, 10000), true);
+      if (secure) assert.equal(await sc.wait(0, 30000), true);
       const h = await startFileTransfer(cp, 0, { fileId: 1, source: file });
       const r = await h.done;
       assert.equal(r.outcome, 'ok');
@@ -103,7 +103,7 @@ describe('osdp secure channel and file transfer over a pty pair', function () {
     let reboot = false;
     const closed: string[] = [];
     const { sc, cp } = await start({ cpKey: KEY, pdKey: KEY, ops: { open: () => undefined, write: () => undefined, close: (o) => { closed.push(o); return reboot ? 'rebooting' : undefined; } } });
-    assert.equal(await sc.wait(0, 10000), true);
+    assert.equal(await sc.wait(0, 30000), true);
     let h: Awaited<ReturnType<typeof startFileTransfer>> | undefined = undefined;
     h = await startFileTransfer(cp, 0, { fileId: 2, source: file, onProgress: (p) => { if (p.percent >= 30) h?.cancel(); } });
     const aborted = await h.done;

@@ -15,7 +15,7 @@ import { until, waitEvent } from './helpers';
 const KEY_HEX = '303132333435363738393a3b3c3d3e30';
 
 describe('osdp simulator with --scbk / --install-mode / --file-dir (TCP)', function () {
-  this.timeout(30000);
+  this.timeout(60000);
   let sim: OsdpSimulator | undefined;
   let cp: ControlPanel | undefined;
   let dir: string | undefined;
@@ -34,7 +34,7 @@ describe('osdp simulator with --scbk / --install-mode / --file-dir (TCP)', funct
     cp = new ControlPanel({ pds: [{ address: 101, scbk: Buffer.from(KEY_HEX, 'hex'), flags: ScFlagBit.EnforceSecure }], channel: { type: 'tcp', host: '127.0.0.1', port: sim.port! }, pollInterval: 10, session: sc.factory });
     sc.attach(cp);
     await cp.start();
-    assert.equal(await sc.wait(0, 10000), true);
+    assert.equal(await sc.wait(0, 20000), true);
     const ev = waitEvent<[CpEventRecord]>(cp, 'event', 10000, (e) => e.event.event === 'card');
     sim.swipe(101, { facility: 1, card: 1001 });
     await ev;
@@ -54,7 +54,7 @@ describe('osdp simulator with --scbk / --install-mode / --file-dir (TCP)', funct
     cp = new ControlPanel({ pds: [{ address: 101, scbk: key }], channel: { type: 'tcp', host: '127.0.0.1', port: sim.port! }, pollInterval: 10, session: sc.factory });
     sc.attach(cp);
     await cp.start();
-    await until(() => sc.isActive(0) && cp!.isOnline(0) && sc.status(0)!.counters.keysets === 1, 'provisioned', 10000);
+    await until(() => sc.isActive(0) && cp!.isOnline(0) && sc.status(0)!.counters.keysets === 1, 'provisioned', 20000);
     assert.ok(lines.some((l) => l.includes(`KEYSET: new SCBK ${key.toString('hex')}`)), lines.join('\n'));
     assert.equal(sc.status(0)!.defaultKey, false);
   });
@@ -70,8 +70,8 @@ describe('osdp simulator with --scbk / --install-mode / --file-dir (TCP)', funct
     });
     sc.attach(cp);
     await cp.start();
-    assert.equal(await sc.wait(0, 10000), true);
-    assert.equal(await cp.waitOnline(1, 10000), true);
+    assert.equal(await sc.wait(0, 20000), true);
+    assert.equal(await cp.waitOnline(1, 20000), true);
     assert.equal(cp.isSecure(0), true);
     assert.equal(cp.isSecure(1), false);
     assert.equal(sc.session(1), undefined);
