@@ -13,6 +13,7 @@ const KEY = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 const BAUD = 115200;
 const CAPS = [...DEFAULT_CAPABILITIES, { function: 10, compliance: 0x00, numItems: 0x04 }]; // 1024-byte receive buffer
 const OUT = { command: 'output', output: 0, controlCode: 2, timer: 0 } as const;
+const ROUNDS = 3;
 
 /** Wire bytes (with mark) of a frame with `data` bytes after CODE, plain or secured. */
 function wireBytes(data: number, secure: boolean): number {
@@ -58,19 +59,25 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
 
   // In-memory pair: the engine alone.
-  const mem: Record<string, number> = {};
-  const memFile: Record<string, number> = {};
-  for (const secure of [false, true]) {
+  // Both rigs up at once, measured in alternating rounds, best round kept: a busy machine skews one
+  // side less this way.
+  const mem: Record<string, number> = { false: 0, true: 0 };
+  const memFile: Record<string, number> = { false: 0, true: 0 };
+  const memRigs = await Promise.all([false, true].map(async (secure) => {
     const [a, b] = createMemoryPair();
-    const r = await rig(a, b, secure, true);
-    try {
-      mem[String(secure)] = await commandsPerSecond(r.cp, 1500);
-      memFile[String(secure)] = await fileBytesPerSecond(r.cp, 256 * 1024);
-    } finally {
-      await r.close();
+    return { secure, r: await rig(a, b, secure, true) };
+  }));
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const { secure, r } of memRigs) {
+        mem[String(secure)] = Math.max(mem[String(secure)], await commandsPerSecond(r.cp, 500));
+        memFile[String(secure)] = Math.max(memFile[String(secure)], await fileBytesPerSecond(r.cp, 128 * 1024));
+      }
     }
+  } finally {
+    for (const { r } of memRigs) await r.close();
   }
-  rows.push({ operation: 'OSDP OUT+ACK under Secure Channel vs plain, in-memory pair', fieldlink: mem.true, peer: mem.false, peerName: 'plain, same channel', unit: 'cmd/s' });
+  rows.push({ operation: 'OSDP OUT+ACK under Secure Channel vs plain, in-memory pair (best of 3 alternating rounds)', fieldlink: mem.true, peer: mem.false, peerName: 'plain, same channel', unit: 'cmd/s' });
   rows.push({ operation: 'OSDP file transfer under SC vs plain, in-memory pair, 1024-byte PD buffer', fieldlink: memFile.true / 1024, peer: memFile.false / 1024, peerName: 'plain', unit: 'KiB/s' });
 
   // Crypto cost of one secured exchange (seal command, open it, seal reply, open it).
@@ -83,11 +90,12 @@ export async function run(): Promise<BenchRow[]> {
     if (s.kind === 'send') m = s.message;
   }
   const data = Buffer.from([0, 2, 0, 0]);
-  const exch = await opsPerSecond(() => {
+  let exch = 0;
+  for (let round = 0; round < ROUNDS; round++) exch = Math.max(exch, await opsPerSecond(() => {
     const w = cpM.seal({ addr: 1, sqn: 1, crc: true }, 0x68, data);
     pdM.handle(splitFrame(w));
     cpM.open(splitFrame(pdM.sealReply({ addr: 1, sqn: 1, crc: true }, 0x40, Buffer.alloc(0))));
-  }, 1000);
+  }, 400));
   const lineSecure = perSecondAtLine(wireBytes(4, true) + wireBytes(0, true));
   rows.push({
     operation: 'OSDP SC crypto per exchange (seal+open command and reply), CPU only',
@@ -103,15 +111,21 @@ export async function run(): Promise<BenchRow[]> {
     rows.push({ operation: 'OSDP SC over a pty: socat not installed, not measured', fieldlink: NaN, unit: '' });
     return rows;
   }
-  const pty: Record<string, number> = {};
-  const ptyFile: Record<string, number> = {};
-  for (const secure of [false, true]) {
+  const pty: Record<string, number> = { false: 0, true: 0 };
+  const ptyFile: Record<string, number> = { false: 0, true: 0 };
+  const ptyRigs = await Promise.all([false, true].map(async (secure) => {
     const p = await ptyPair();
-    const r = await rig({ type: 'serial', path: p.a, baudRate: BAUD }, { type: 'serial', path: p.b, baudRate: BAUD }, secure, true);
-    try {
-      pty[String(secure)] = await commandsPerSecond(r.cp, 1500);
-      ptyFile[String(secure)] = await fileBytesPerSecond(r.cp, 100 * 1024);
-    } finally {
+    return { secure, p, r: await rig({ type: 'serial', path: p.a, baudRate: BAUD }, { type: 'serial', path: p.b, baudRate: BAUD }, secure, true) };
+  }));
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const { secure, r } of ptyRigs) {
+        pty[String(secure)] = Math.max(pty[String(secure)], await commandsPerSecond(r.cp, 500));
+        ptyFile[String(secure)] = Math.max(ptyFile[String(secure)], await fileBytesPerSecond(r.cp, 100 * 1024));
+      }
+    }
+  } finally {
+    for (const { r, p } of ptyRigs) {
       await r.close();
       await p.close();
     }
