@@ -3,8 +3,8 @@
 // rotation, bad MAC (NAK 6 and recovery), EnforceSecure refusing SCBK-D, plaintext during SC,
 // every command and event under SC, session loss and re-establishment.
 import { strict as assert } from 'node:assert';
-import { ControlPanel, PeripheralDevice, PdFlag, createMemoryPair, DEFAULT_CAPABILITIES, type CpEventRecord } from '../../../lib/osdp';
-import { CpSecureChannel, buildFrame, clientUidFromId, createPdSessionFactory, rotateKey, ScFlagBit, secureSimPdOptions, splitFrame } from '../../../lib/osdp/secure';
+import { ControlPanel, PeripheralDevice, PdFlag, createMemoryPair, DEFAULT_CAPABILITIES, DEFAULT_PD_ID, type CpEventRecord } from '../../../lib/osdp';
+import { CpSecureChannel, buildFrame, clientUidFromId, createPdSessionFactory, rotateKey, ScFlagBit, scbkFromMasterKey, secureSimPdOptions, splitFrame } from '../../../lib/osdp/secure';
 import { crc16 } from '../../../lib/osdp/secure/frame';
 import { KeyStore } from '../../../lib/osdp/keystore';
 import { FieldlinkError } from '../../../lib/common/errors';
@@ -96,6 +96,25 @@ describe('osdp secure channel through ControlPanel and PeripheralDevice (in-memo
     for (const f of later) assert.ok(f.scb && (f.scb.type === 0x15 || f.scb.type === 0x17), `secured command, got ${f.scb?.type}`);
     assert.ok(later.some((f) => f.scb!.type === 0x17 && f.code === 0x68), 'OUT went encrypted');
     assert.deepEqual(r.pd.status.outputs[0], 1);
+  });
+
+  it('a master key: the CP derives each PD key from the cUID the PD sends (its PDID, libosdp layout)', async () => {
+    const mk = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
+    const [cpSide, pdSide] = createMemoryPair();
+    const sc = new CpSecureChannel({ masterKey: mk });
+    const cp = new ControlPanel({ channel: cpSide, pollInterval: 5, pds: [{ address: 101, flags: ScFlagBit.EnforceSecure }], session: sc.factory });
+    sc.attach(cp);
+    const pd = new PeripheralDevice({ address: 101, channel: pdSide, scbk: scbkFromMasterKey(mk, clientUidFromId(DEFAULT_PD_ID)), session: createPdSessionFactory({}), handler: () => undefined });
+    await pd.start();
+    await cp.start();
+    try {
+      assert.equal(await sc.wait(0, 20000), true);
+      assert.deepEqual(sc.session(0)!.sc.clientUid, clientUidFromId(DEFAULT_PD_ID));
+      await cp.command(0, { command: 'output', output: 0, controlCode: 2, timer: 0 });
+    } finally {
+      await cp.stop();
+      await pd.stop();
+    }
   });
 
   it('install mode end to end: SCBK fails, SCBK-D session, KEYSET, new session with the key', async () => {
