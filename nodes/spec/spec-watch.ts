@@ -5,7 +5,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { toPlain, type SpecEvent, type SpecWatch } from '../../lib/spec';
+import { SpecError, toPlain, type SpecEvent, type SpecWatch } from '../../lib/spec';
+import { shorten } from '../common/status';
 import { checkProperty, describeValue } from './plain';
 import { attachServer } from './shared';
 
@@ -47,6 +48,14 @@ export = function (RED: NodeAPI): void {
     client.on('connected', onConnected);
 
     const onEvent = (ev: SpecEvent): void => {
+      if (ev.error !== undefined) {
+        // SPEC reports an error for the property (e.g. no such motor): status and Catch, no value.
+        registering = false;
+        const err = new SpecError(`${property}: ${ev.error || 'error'}`, 0, { device: client.device, operation: 'watch' });
+        status.hold({ fill: 'red', shape: 'ring', text: shorten(err.message) });
+        node.error(err, { topic: server.topic(property), property, payload: null, error: err.toJSON() });
+        return;
+      }
       const value = toPlain(ev.value);
       const first = registering;
       registering = false;

@@ -97,6 +97,17 @@ describe('spec-watch node', function () {
     await until(() => got.messages.some((m) => m.deleted === true), 'the deleted event');
   });
 
+  it('a property SPEC refuses: the error goes to Catch and shows on the status', async () => {
+    await helper.load(nodes, flow(sim.port, [watch('w', 'motor/nope/position')]));
+    const caught = collect('err');
+    const got = collect('out');
+    await until(() => caught.messages.length >= 1, 'the error at Catch');
+    assert.equal(caught.messages[0].property, 'motor/nope/position');
+    assert.match(String((caught.messages[0].error as { message: string }).message), /motor\/nope\/position/);
+    assert.equal(got.messages.length, 0);
+    await statusMatching('w', /nope/, 'red');
+  });
+
   it('a watch without a valid property shows it and sends nothing', async () => {
     await helper.load(nodes, flow(sim.port, [watch('w', 'bad property')]));
     await statusMatching('w', /no valid property/, 'red');
