@@ -213,7 +213,9 @@ class Bus {
   readonly parser: FrameParser;
   readonly pds: CpPd[] = [];
   private rr = 0;
-  private waiter?: { pd: CpPd; sqn: number; resolve: (f: DecodedFrame | undefined) => void; timer: unknown; extended: boolean };
+  private waiter?: { pd: CpPd; sqn: number; resolve: (f: DecodedFrame | undefined) => void; extended: boolean };
+  private deadline?: unknown;
+  private deadlineMs = 0;
   private wakeUp?: () => void;
   stopped = true;
   private loop?: Promise<void>;
@@ -249,6 +251,8 @@ class Bus {
     this.stopped = true;
     this.wake();
     this.finishWaiter(undefined);
+    if (this.deadline !== undefined) this.clock.clearTimeout(this.deadline);
+    this.deadline = undefined;
     this.channel.off('data', this.onData);
     await this.loop;
     await this.link.stop();
@@ -296,7 +300,7 @@ class Bus {
   send(pd: CpPd, bytes: Buffer, sqn: number): Promise<DecodedFrame | undefined> {
     const baud = this.channel.baudRate;
     const reply = new Promise<DecodedFrame | undefined>((resolve) => {
-      this.waiter = { pd, sqn, resolve, timer: undefined, extended: false };
+      this.waiter = { pd, sqn, resolve, extended: false };
     });
     this.armDeadline(this.cp.responseTimeout + transmitTime(bytes.length, baud));
     this.cp._capture(pd, 'tx', bytes[0] === 0xff ? bytes.subarray(1) : bytes);
@@ -316,11 +320,20 @@ class Bus {
   private armDeadline(ms: number): void {
     const w = this.waiter;
     if (!w) return;
-    if (w.timer !== undefined) this.clock.clearTimeout(w.timer);
-    w.timer = this.clock.setTimeout(this.onDeadline, ms);
+    // One deadline timer per bus, re-armed in place (Node's Timeout.refresh) when the duration is unchanged.
+    const t = this.deadline as { refresh?: () => void } | undefined;
+    if (t !== undefined && this.deadlineMs === ms && typeof t.refresh === 'function') {
+      t.refresh();
+      return;
+    }
+    if (t !== undefined) this.clock.clearTimeout(t);
+    this.deadlineMs = ms;
+    this.deadline = this.clock.setTimeout(this.onDeadline, ms);
+    (this.deadline as { unref?: () => void }).unref?.();
   }
 
   private onDeadline(): void {
+    if (!this.waiter) return; // a re-armable timer outliving its exchange
     // Whatever partial frame is pending will not complete in time: rescan it now.
     if (this.parser.pending > 0) this.parser.abandonPartial();
     this.finishWaiter(undefined);
@@ -331,7 +344,11 @@ class Bus {
     const w = this.waiter;
     if (!w) return;
     this.waiter = undefined;
-    if (w.timer !== undefined) this.clock.clearTimeout(w.timer);
+    const t = this.deadline as { refresh?: () => void } | undefined;
+    if (t !== undefined && (typeof t.refresh !== 'function' || this.stopped)) {
+      this.clock.clearTimeout(t);
+      this.deadline = undefined;
+    }
     w.resolve(frame);
   }
 

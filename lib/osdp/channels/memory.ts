@@ -51,29 +51,30 @@ export class MemoryChannel extends EventEmitter implements Channel {
     if (this.intercept) bytes = this.intercept(bytes);
     const peer = this.peer;
     if (!bytes || bytes.length === 0 || !peer) return;
-    const out = bytes;
-    const deliver = (): void => {
-      if (peer.opened) peer.emit('data', out);
-    };
     if (this.simulateLine && this.baudRate) {
       const now = performance.now();
-      const end = Math.max(now, this.lineFreeAt) + (out.length * 10_000) / this.baudRate;
+      const end = Math.max(now, this.lineFreeAt) + (bytes.length * 10_000) / this.baudRate;
       this.lineFreeAt = end;
       // Timers only have 1 ms resolution: wait out short line times turn by turn instead.
-      const spin = (): void => {
-        if (performance.now() >= end) deliver();
-        else setImmediate(spin);
-      };
-      if (end - now > 5) setTimeout(spin, end - now - 2);
-      else setImmediate(spin);
+      if (end - now > 5) setTimeout(deliverAt, end - now - 2, peer, bytes, end);
+      else setImmediate(deliverAt, peer, bytes, end);
       return;
     }
-    setImmediate(deliver);
+    setImmediate(deliver, peer, bytes);
   }
 
   async setBaudRate(baudRate: number): Promise<void> {
     this.baudRate = baudRate;
   }
+}
+
+function deliver(peer: MemoryChannel, bytes: Buffer): void {
+  if (peer.isOpen) peer.emit('data', bytes);
+}
+
+function deliverAt(peer: MemoryChannel, bytes: Buffer, at: number): void {
+  if (performance.now() >= at) deliver(peer, bytes);
+  else setImmediate(deliverAt, peer, bytes, at);
 }
 
 /** Two connected in-memory channels: `[cpSide, pdSide]`. */
