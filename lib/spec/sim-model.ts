@@ -299,6 +299,7 @@ export class SimModel extends EventEmitter {
     if (this.timer) return;
     this.lastTick = Date.now();
     this.timer = setInterval(() => this.tick(), this.tickMs);
+    this.timer.unref(); // motion alone never keeps a process alive; the server's socket does
   }
 
   private tick(): void {

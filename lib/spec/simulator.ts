@@ -111,7 +111,17 @@ export class SpecSimulator extends EventEmitter {
     this.server = undefined;
     for (const c of this.clients) c.socket.destroy();
     this.clients.clear();
-    if (server) await new Promise<void>((r) => server.close(() => r()));
+    if (!server) return;
+    // server.close() calls back once every connection is gone; the sockets were destroyed above,
+    // but never let a stuck peer keep stop() (and a SIGTERM) waiting.
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 2000);
+      t.unref();
+      server.close(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
   }
 
   /** Stops everything: sockets, server, motion timer, pending commands. */

@@ -587,3 +587,24 @@ describe('spec client: close while connecting', () => {
     }
   });
 });
+
+describe('spec simulator: close with busy clients', () => {
+  it('close() resolves while a client is connected, watching, and a umv is running', async () => {
+    const sim = await startSpecSimulator({ port: 0, motorSpeed: 1 });
+    const c = new SpecClient({ port: sim.port, reconnect: false });
+    await c.connect();
+    try {
+      const moving = c.watch('motor/tth/move_done').waitFor((ev) => ev.value === 1);
+      const run = c.run('umv tth 50').catch((e: unknown) => e);
+      await moving;
+      const dropped = once(c, 'disconnected');
+      await sim.close();
+      await dropped;
+      assert.equal(sim.clientCount, 0);
+      assert.equal(sim.listening, false);
+      assert.ok((await run) instanceof Error);
+    } finally {
+      await c.close();
+    }
+  });
+});
