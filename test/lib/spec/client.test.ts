@@ -228,7 +228,7 @@ for (const littleEndian of [true, false]) {
       await c.connect();
       try {
         const m = c.motor('phi');
-        const moving = m.move(100);
+        const moving = m.move(100).catch((e: unknown) => e);
         await new Promise<void>((r) => {
           const on = (p: { position: number }): void => {
             if (p.position > 0) {
@@ -239,18 +239,16 @@ for (const littleEndian of [true, false]) {
           m.on('progress', on);
         });
         await m.abort();
-        await assert.rejects(moving, AbortedError);
+        assert.ok((await moving) instanceof AbortedError);
         const pos = await m.position();
         assert.ok(pos > 0 && pos < 100);
         // ABORT (^C) stops a running umv too
         const chiMoving = c.watch('motor/chi/move_done').waitFor((ev) => ev.value === 1);
-        const run = c.run('umv chi 50');
+        const run = c.run('umv chi 50').catch((e: unknown) => e);
         await chiMoving;
         await c.abort();
-        await assert.rejects(run, (e: unknown) => {
-          if (!(e instanceof SpecError && /Aborted/.test(e.message))) console.log(e);
-          return e instanceof SpecError && /Aborted/.test(e.message);
-        });
+        const err = await run;
+        assert.ok(err instanceof SpecError && /Aborted/.test(err.message), String(err));
       } finally {
         await c.close();
         await slow.close();
@@ -394,10 +392,10 @@ describe('spec client: finding the server', () => {
     const ready = c.watch('status/ready');
     await ready.waitFor((ev) => ev.value === 1);
     const busy = next(ready, (ev) => ev.value === 0);
-    const run = c.run('sleep(5)');
+    const run = c.run('sleep(5)').catch((e: unknown) => e);
     await busy;
     await c.close();
-    await assert.rejects(run, AbortedError);
+    assert.ok((await run) instanceof AbortedError);
     await assert.rejects(c.read(''), { code: 'EINVAL' });
     assert.throws(() => c.motor('bad mne'), { code: 'EINVAL' });
     await assert.rejects(c.count(-1), { code: 'EINVAL' });
@@ -539,10 +537,10 @@ describe('spec client: moves and counts across link trouble', () => {
     await c.connect();
     const w = c.watch('scaler/.all./count');
     const started = w.waitFor((ev) => Number(ev.value) > 0);
-    const counting = c.count(30);
+    const counting = c.count(30).catch((e: unknown) => e);
     await started;
     await c.close();
-    await assert.rejects(counting, AbortedError);
+    assert.ok((await counting) instanceof AbortedError);
   });
 });
 
