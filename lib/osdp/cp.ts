@@ -424,6 +424,7 @@ export class ControlPanel extends EventEmitter {
 
   constructor(private readonly options: ControlPanelOptions) {
     super();
+    this.setMaxListeners(0); // waitOnline/waitOffline and node adapters add listeners per caller
     if (!options || !Array.isArray(options.pds) || options.pds.length === 0) throw new InvalidArgumentError('ControlPanel needs at least one PD');
     this.pollInterval = options.pollInterval ?? 50;
     this.responseTimeout = options.responseTimeout ?? 200;

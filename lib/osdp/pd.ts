@@ -215,6 +215,7 @@ export class PeripheralDevice extends EventEmitter {
 
   constructor(options: PeripheralDeviceOptions) {
     super();
+    this.setMaxListeners(0);
     if (!Number.isInteger(options?.address) || options.address < 0 || options.address > 0x7e) throw new InvalidArgumentError('PD address must be 0..126');
     this.address = options.address;
     this.id = { ...DEFAULT_PD_ID, ...options.id, firmware: { ...DEFAULT_PD_ID.firmware, ...options.id?.firmware } };
