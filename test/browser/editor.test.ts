@@ -123,7 +123,7 @@ describe('editor in a real browser (Chromium)', function () {
       }, type);
       assert.ok(help.trim().length > 40, `${type}: help text is missing or too short`);
       const firstLine = help.trim().split('\n')[0].slice(0, 30);
-      await page.waitForFunction((text: string) => [...document.querySelectorAll('.red-ui-help')].some((e) => (e as HTMLElement).innerText.includes(text)),
+      await page.waitForFunction((text: string) => Array.from(document.querySelectorAll('.red-ui-help')).some((e) => (e as HTMLElement).innerText.includes(text)),
         firstLine, { timeout: 15_000 });
       await page.screenshot({ path: path.join(shotDir, `${type}-help.png`) });
       assert.deepEqual(pageErrors.slice(before), [], `${type}: errors in the page`);
