@@ -120,6 +120,7 @@ for (const littleEndian of [true, false]) {
 
       assert.equal(await client.call('motor_mne', 0), 'tth');
       assert.equal(await client.call('cnt_name', 1), 'Monitor');
+      assert.equal(await client.call('length', 'say "hi"; p 1'), 13, 'a string argument stays one quoted literal');
       const w = client.watch('var/z');
       await w.waitFor((ev) => ev.deleted);
       const three = next(w, (ev) => ev.value === 3);
