@@ -426,8 +426,10 @@ export class SpecClient extends EventEmitter {
 
   /**
    * Runs a command or macro (CMD_WITH_RETURN) and resolves with its return value and the console
-   * text it printed (`output/tty` events between sending and the reply). A SPEC error rejects with
-   * SpecError carrying the output.
+   * text it printed (`output/tty` events between sending and the reply; SPEC has one console, so
+   * text another client or the SPEC prompt prints meanwhile is included). Runs and calls from this
+   * client go one at a time, as SPEC executes them. A SPEC error rejects with SpecError carrying
+   * the output.
    */
   run(command: string, options: SpecRequestOptions = {}): Promise<SpecRunResult> {
     if (typeof command !== 'string' || command.trim() === '') return Promise.reject(new InvalidArgumentError('command text required', { operation: 'run' }));
