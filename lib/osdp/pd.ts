@@ -209,6 +209,8 @@ export class PeripheralDevice extends EventEmitter {
   private cache?: Buffer;
   private pending?: PendingCommand;
   private lastSeen = -Infinity;
+  /** The last reply's write (a COMSET switches speed only once its COM reply has left). */
+  private lastWrite: Promise<void> = Promise.resolve();
   private onlineState = false;
   private watchdog?: NodeJS.Timeout;
   private started = false;
@@ -432,7 +434,10 @@ export class PeripheralDevice extends EventEmitter {
 
   private write(bytes: Buffer): void {
     this.capture('tx', bytes);
-    this.bus?.write(bytes).catch((err: unknown) => this.emit('warning', toFieldlinkError(err, { device: this.address, operation: 'write' })));
+    if (!this.bus) return;
+    this.lastWrite = this.bus.write(bytes).catch((err: unknown) => {
+      this.emit('warning', toFieldlinkError(err, { device: this.address, operation: 'write' }));
+    });
   }
 
   private nak(header: FrameHeader, code: number, cache: boolean): void {
@@ -658,11 +663,14 @@ export class PeripheralDevice extends EventEmitter {
 
   /** Called by the PD after it sent the COM reply: switch address (and baud rate when it owns the channel). */
   protected async applyComset(address: number, baudRate: number): Promise<void> {
+    await this.lastWrite;
     const from = this.address;
     this.address = address;
     if (from !== address) this.bus?._readdress(this, from);
-    if (this.ownBus && this.ownBus.channel.setBaudRate && this.ownBus.channel.baudRate !== baudRate) {
-      await this.ownBus.channel.setBaudRate(baudRate);
+    // The line speed follows when this PD is alone on its channel (as the CP does on its side).
+    const bus = this.bus;
+    if (bus && bus.devices.length === 1 && bus.channel.setBaudRate && bus.channel.baudRate !== baudRate) {
+      await bus.channel.setBaudRate(baudRate);
     }
     this.emit('comset', { address, baudRate });
   }

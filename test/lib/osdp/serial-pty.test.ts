@@ -39,6 +39,13 @@ describe('osdp over a pty pair (serialport on both ends)', function () {
     const [rec] = await ev;
     assert.equal(rec.event.event === 'card' && rec.event.bitCount, 26);
     assert.equal(cp.metrics(0).timeouts, 0);
+    // COMSET: both ends change the line speed of their serial port and carry on.
+    const moved = waitEvent(sim.pd(101), 'comset');
+    assert.deepEqual(await cp.command(0, { command: 'comset', address: 101, baudRate: 38400 }), { reply: 'com', address: 101, baudRate: 38400 });
+    await moved;
+    assert.equal(cp.channels[0].baudRate, 38400);
+    assert.equal(sim.channel.baudRate, 38400);
+    assert.equal((await cp.sendCommand(0, { command: 'output', output: 1, controlCode: 1, timer: 0 })).status, 'ok');
   });
 
   it('the serial channel reports a missing device and keeps retrying with back-off', async () => {
