@@ -139,7 +139,7 @@ export class CpScSession {
       }
       let step;
       try {
-        step = this.sc.handleHandshakeReply(splitFrame(reply.raw));
+        step = this.sc.handleHandshakeReply(splitFrame(reply.raw, { checked: true }));
       } catch (err) {
         step = this.sc.handshakeTimedOut();
         void err;
@@ -208,7 +208,7 @@ export class CpScSession {
   unwrapReply(frame: WireFrame): WireMsg {
     const wasActive = this.sc.active;
     try {
-      const out = this.sc.open(splitFrame(frame.raw));
+      const out = this.sc.open(splitFrame(frame.raw, { checked: true }));
       if (out.keyChanged) {
         this.pd.scbk = out.keyChanged;
         this.lost = true;

@@ -11,13 +11,20 @@ export const CTRL_SQN = 0x03;
 export const CTRL_CRC = 0x04;
 export const CTRL_SCB = 0x08;
 
+const CRC_TABLE = (() => {
+  const t = new Uint16Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n << 8;
+    for (let b = 0; b < 8; b++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
+    t[n] = c;
+  }
+  return t;
+})();
+
 /** CRC-16/AUG-CCITT (poly 0x1021, init 0x1D0F), as OSDP sends it (LSB first). */
 export function crc16(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let crc = 0x1d0f;
-  for (let i = start; i < end; i++) {
-    crc ^= bytes[i] << 8;
-    for (let b = 0; b < 8; b++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
+  for (let i = start; i < end; i++) crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >> 8) ^ bytes[i]) & 0xff];
   return crc;
 }
 
@@ -110,10 +117,10 @@ export function scbHasMac(type: number): boolean {
 }
 
 /**
- * Splits one complete frame (SOM..check, mark removed). Verifies the length and the check; throws
- * ProtocolError on anything malformed.
+ * Splits one complete frame (SOM..check, mark removed). Verifies the length and the check (unless
+ * `checked`: the engine's parser verified it already); throws ProtocolError on anything malformed.
  */
-export function splitFrame(raw: Buffer): SplitFrame {
+export function splitFrame(raw: Buffer, opts: { checked?: boolean } = {}): SplitFrame {
   if (raw.length < 7) throw new ProtocolError(`frame too short: ${raw.length} bytes`);
   if (raw[0] !== SOM) throw new ProtocolError(`no SOM: 0x${raw[0].toString(16)}`);
   const len = raw.readUInt16LE(2);
@@ -122,7 +129,9 @@ export function splitFrame(raw: Buffer): SplitFrame {
   const crc = (ctrl & CTRL_CRC) !== 0;
   const checkLen = crc ? 2 : 1;
   const end = raw.length - checkLen;
-  if (crc) {
+  if (opts.checked) {
+    // verified by the caller
+  } else if (crc) {
     if (raw.readUInt16LE(end) !== crc16(raw, 0, end)) throw new ProtocolError('bad CRC');
   } else if (raw[end] !== checksum8(raw, 0, end)) {
     throw new ProtocolError('bad checksum');

@@ -81,7 +81,7 @@ export class PdScSession {
   }
 
   unwrapCommand(frame: WireFrame, _ctx: PdContextLike): { message: WireMsg } | { reply: WireMsg } {
-    const d = this.sc.handle(splitFrame(frame.raw));
+    const d = this.sc.handle(splitFrame(frame.raw, { checked: true }));
     this.track(this.sc.state === 'active');
     switch (d.kind) {
       case 'command':

@@ -17,6 +17,7 @@ import {
   aesCbcEncrypt,
   aesCbcDecrypt,
 } from '../../../lib/osdp/secure';
+import { checksum8, crc16 } from '../../../lib/osdp/secure/frame';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const RND_A = hex('b0b1b2b3b4b5b6b7');
@@ -194,5 +195,17 @@ describe('osdp secure: long-lived ciphers', () => {
       assert.deepEqual(aesCbcDecrypt(k, ivB, ref(ivB)), data);
       assert.deepEqual(aesCbcDecrypt(k, ivA, ref(ivA)), data);
     }
+  });
+});
+
+describe('osdp secure: frame check values', () => {
+  it('CRC-16/AUG-CCITT as the issue gives it: "123456789" -> E5CC, POLL 53 65 08 00 04 60 -> 60 90', () => {
+    assert.equal(crc16(Buffer.from('123456789')), 0xe5cc);
+    const poll = hex('53 65 08 00 04 60');
+    assert.equal(crc16(poll), 0x9060);
+    assert.equal(crc16(hex('537F0D00046E0080250000')), 0x386e);
+    assert.equal(crc16(hex('53000900046100')), 0x66c0);
+    assert.equal(checksum8(hex('537F0C00006E0080250000')), 0x0f);
+    assert.equal(checksum8(hex('53000800006100')), 0x44);
   });
 });
