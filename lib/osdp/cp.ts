@@ -134,6 +134,14 @@ const EXPECTED_REPLY: Partial<Record<OsdpCommand['command'], number[]>> = {
 };
 const STATUS_REPLY: Record<string, number> = { local: ReplyCode.LSTATR, input: ReplyCode.ISTATR, output: ReplyCode.OSTATR, reader: ReplyCode.RSTATR };
 const POLL: WireMessage = encodeCommand({ command: 'poll' });
+const STATE_TEXT: Record<PdState, string> = {
+  disabled: 'disabled',
+  offline: 'offline (no answer; retried after the back-off)',
+  id: 'identifying (ID)',
+  cap: 'reading capabilities (CAP)',
+  secure: 'setting up Secure Channel',
+  online: 'online',
+};
 const EVENT_REPLIES = new Set<number>([ReplyCode.RAW, ReplyCode.FMT, ReplyCode.KEYPAD, ReplyCode.MFGREP, ReplyCode.LSTATR, ReplyCode.ISTATR, ReplyCode.OSTATR, ReplyCode.RSTATR]);
 
 interface QueuedCommand {
@@ -641,7 +649,8 @@ export class ControlPanel extends EventEmitter {
       return Promise.reject(new InvalidArgumentError(`${pd.name}: KEYSET needs an active Secure Channel`, { device: pd.name, operation: name }));
     }
     if (!this.running || !pd.online) {
-      const error = new NotConnectedError(`${pd.name} is ${this.running ? pd.state : 'not started'}`, { device: pd.name, operation: name });
+      const why = !this.running ? 'the control panel is not started' : STATE_TEXT[pd.state];
+      const error = new NotConnectedError(`${pd.name} is not online: ${why}`, { device: pd.name, operation: name });
       return Promise.resolve(this.finish(pd, { status: 'failed', command: name, error }));
     }
     if (pd.queue.length >= this.queueSize) {
