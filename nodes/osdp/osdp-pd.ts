@@ -3,9 +3,12 @@
  * come out as messages; card reads, key presses and status changes go in and are reported at the
  * panel's next poll. Owns its channel (serial, TCP server or TCP client) and closes it on redeploy.
  */
+import * as path from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { InvalidArgumentError, toFieldlinkError } from '../../lib/common';
-import { CapabilityFunction, PeripheralDevice, type Capability, type LinkStatus, type OsdpCommand, type PdFlagName } from '../../lib/osdp';
+import {
+  CapabilityFunction, KeyStore, PeripheralDevice, createPdSessionFactory, type Capability, type LinkStatus, type OsdpCommand, type PdFlagName,
+} from '../../lib/osdp';
 import { onInput, payloadObject } from '../common/input';
 import { SharedStatus, StatusTarget } from '../common/status';
 import { linkDownText } from './shared/bus';
@@ -86,7 +89,27 @@ export = function (RED: NodeAPI): void {
       const flags: PdFlagName[] = [];
       if (def.installMode) flags.push('InstallMode');
       if (def.enforceSecure) flags.push('EnforceSecure');
-      const scbk = node.credentials?.scbk ? parseKey(node.credentials.scbk, 'the Secure Channel key') : undefined;
+      // A key the panel set by KEYSET is kept in the credentials (saved with the next deploy) and at once in a
+      // key store in the user directory, used when the credentials have none.
+      const userDir = (RED.settings as { userDir?: string }).userDir;
+      const keystore = userDir ? new KeyStore(path.join(userDir, 'fieldlink', 'osdp-keys')) : undefined;
+      const keyName = `pd-${node.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+      let stored: Buffer | undefined;
+      try {
+        stored = keystore?.loadSync(keyName);
+      } catch (err) {
+        node.warn(`key store: ${(err as Error).message}`);
+      }
+      const scbk = node.credentials?.scbk ? parseKey(node.credentials.scbk, 'the Secure Channel key') : stored;
+      const session = createPdSessionFactory({
+        onKeyChange: (key: Buffer) => {
+          Promise.resolve(RED.nodes.addCredentials(node.id, { ...(RED.nodes.getCredentials(node.id) ?? {}), scbk: key.toString('hex') }))
+            .catch((err: unknown) => node.warn(`could not store the new key in the credentials: ${(err as Error).message}`));
+          keystore?.set(keyName, key).catch((err: unknown) => node.warn(`could not write the key store: ${(err as Error).message}`));
+          node.log('the panel set a new Secure Channel key (KEYSET)');
+        },
+        onStatus: () => refresh(),
+      });
       pd = new PeripheralDevice({
         address,
         channel: channelFromDef(def),
@@ -98,6 +121,7 @@ export = function (RED: NodeAPI): void {
         },
         capabilities: capabilitiesFromDef(def),
         flags,
+        session,
         ...(scbk ? { scbk } : {}),
         handler: (cmd: OsdpCommand) => {
           if (cmd.command === 'filetransfer') return { reply: 'nak', code: 3 };

@@ -4,11 +4,11 @@
  * out to osdp-event nodes, and the requests of osdp-command nodes. Pure adapter: no bytes here.
  */
 import {
-  AbortedError, FieldlinkError, NotConnectedError, toFieldlinkError, withTimeout,
+  AbortedError, FieldlinkError, NotConnectedError, RejectedError, toFieldlinkError, withTimeout,
 } from '../../../lib/common';
 import {
-  ControlPanel, type ChannelOptions, type CpEventRecord, type LinkStatus, type OsdpEvent, type PdInfo, type PdFlagName,
-  type ControlPanelOptions,
+  ControlPanel, CpSecureChannel, rotateKey, startFileTransfer, type ChannelOptions, type ControlPanelOptions, type CpEventRecord,
+  type FileTransferHandle, type FileTxProgress, type LinkStatus, type OsdpEvent, type PdFlagName, type PdInfo,
 } from '../../../lib/osdp';
 import { SharedStatus, type LinkState } from '../../common/status';
 import { pdIdToJson, replyToJson, type Request } from './commands';
@@ -24,9 +24,24 @@ export interface BusOptions {
   engine?: Partial<ControlPanelOptions>;
   /** Deadline for one command in ms (default 30 s). */
   commandTimeout?: number;
+  /** A PD got a new Secure Channel key by KEYSET (install-mode provisioning or a rotation): persist it. */
+  onKeyChange?: (pd: PdConfig, key: Buffer) => void;
 }
 
-export type BusEventListener = (pd: PdConfig, event: OsdpEvent, time: number, info: PdInfo | undefined) => void;
+/** A file transfer's progress or outcome, reported to osdp-event nodes like the engine's events. */
+export interface FileEvent {
+  event: 'file';
+  fileId: number;
+  size: number;
+  offset: number;
+  percent: number;
+  /** Set once the transfer ended: ok, ok-rebooting, aborted, unrecognised, invalid. */
+  outcome?: string;
+  error?: string;
+}
+export type BusEvent = OsdpEvent | FileEvent;
+
+export type BusEventListener = (pd: PdConfig, event: BusEvent, time: number, info: PdInfo | undefined) => void;
 export type ProgressListener = (progress: Record<string, unknown>) => void;
 
 /** An error to show instead of a bus (bad configuration): every request fails with it. */
@@ -39,7 +54,9 @@ export class BrokenBus {
 
 export class OsdpBus {
   readonly cp: ControlPanel;
+  readonly sc: CpSecureChannel;
   readonly pds: PdConfig[];
+  private readonly transfers = new Set<FileTransferHandle>();
   /** All PDs together: "2/3 online", or the link state. */
   readonly status = new SharedStatus();
   private readonly pdStatus = new Map<string, SharedStatus>();
@@ -57,7 +74,23 @@ export class OsdpBus {
     this.pds = options.pds;
     this.commandTimeout = options.commandTimeout ?? 30_000;
     for (const pd of this.pds) this.pdStatus.set(pd.name, new SharedStatus());
+    this.sc = new CpSecureChannel({
+      onKeyChange: (p, key) => {
+        const pd = this.pds.find((x) => x.name === p.name);
+        if (pd) {
+          pd.scbk = Buffer.from(key);
+          try {
+            options.onKeyChange?.(pd, Buffer.from(key));
+          } catch (err) {
+            this.warn(`storing the new key of ${pd.name} failed: ${(err as Error).message}`);
+          }
+        }
+        this.refresh();
+      },
+      onStatus: () => this.refresh(),
+    });
     this.cp = new ControlPanel({
+      session: this.sc.factory,
       ...options.engine,
       channel: options.channel,
       pollInterval: options.pollInterval,
@@ -79,6 +112,7 @@ export class OsdpBus {
       if (info.state === 'online' || info.state === 'disabled') this.failed.delete(info.name);
       this.refresh();
     });
+    this.sc.attach(this.cp);
     this.cp.on('event', (rec: CpEventRecord) => this.dispatch(rec));
     this.cp.on('warning', (err: FieldlinkError) => {
       if (err.code !== 'ELOG') this.warn(err.message);
@@ -97,6 +131,8 @@ export class OsdpBus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const t of this.transfers) t.cancel();
+    await Promise.all([...this.transfers].map((t) => t.done));
     this.listeners.clear();
     await this.started;
     await this.cp.stop();
@@ -160,9 +196,55 @@ export class OsdpBus {
     }
   }
 
-  /** Key set and file transfer: provided by the engine's Secure Channel / file-transfer modules. */
-  protected async runSecure(pd: PdConfig, request: Request, _base: Record<string, unknown>, _progress?: ProgressListener): Promise<Record<string, unknown>> {
-    throw new FieldlinkError(`${request.operation} is not available in this version of the OSDP engine`, 'ENOTSUP', { device: pd.name, operation: request.operation });
+  /** KEYSET (only under Secure Channel) and file transfer. */
+  private async runSecure(pd: PdConfig, request: Request, base: Record<string, unknown>, progress?: ProgressListener): Promise<Record<string, unknown>> {
+    if (request.kind === 'keyset') {
+      if (!this.info(pd)?.online) throw new NotConnectedError(`${pd.name} is not online`, { device: pd.name, operation: 'keyset' });
+      await withTimeout(rotateKey(this.cp, pd.name, request.key ? { key: request.key } : {}), this.commandTimeout, { device: pd.name, operation: 'keyset' });
+      // The key itself never goes into a message: the bus keeps it (credentials and key store).
+      return { ...base, ok: true, keyChanged: true };
+    }
+    if (request.kind !== 'file') throw new FieldlinkError(`unexpected ${request.operation}`, 'EINVAL');
+    if (!this.info(pd)?.online) throw new NotConnectedError(`${pd.name} is not online`, { device: pd.name, operation: 'file' });
+    let lastPercent = -1;
+    const report = (p: FileTxProgress): void => {
+      if (p.percent === lastPercent) return;
+      lastPercent = p.percent;
+      const event: FileEvent = { event: 'file', fileId: p.fileId, size: p.size, offset: p.offset, percent: p.percent };
+      progress?.({ sent: p.offset, size: p.size, percent: p.percent });
+      this.emitLocal(pd, event);
+    };
+    const handle = await startFileTransfer(this.cp, pd.name, { fileId: request.fileId, source: request.file, onProgress: report });
+    this.transfers.add(handle);
+    const result = await handle.done.finally(() => this.transfers.delete(handle));
+    const percent = result.size > 0 ? Math.floor((result.offset / result.size) * 100) : 100;
+    const event: FileEvent = { event: 'file', fileId: result.fileId, size: result.size, offset: result.offset, percent, outcome: result.outcome };
+    if (result.error) event.error = result.error.message;
+    this.emitLocal(pd, event);
+    const context = { device: pd.name, operation: 'file' };
+    switch (result.outcome) {
+      case 'ok':
+      case 'ok-rebooting':
+        return { ...base, ok: true, fileId: result.fileId, size: result.size, outcome: result.outcome };
+      case 'aborted':
+        throw new AbortedError(`file transfer aborted at ${result.offset} of ${result.size} bytes${result.error ? ': ' + result.error.message : ''}`, context);
+      case 'unrecognised':
+        throw new RejectedError(`the reader does not recognise file type ${result.fileId}`, context, 'EUNRECOGNISED');
+      default:
+        throw new RejectedError(`the reader refused the file (${result.outcome}${result.error ? ': ' + result.error.message : ''})`, context, 'EINVALIDFILE');
+    }
+  }
+
+  /** Reports an event that did not come from the engine (file transfer progress) to the listeners. */
+  private emitLocal(pd: PdConfig, event: BusEvent): void {
+    const info = this.info(pd);
+    for (const listener of this.listeners) {
+      try {
+        listener(pd, event, Date.now(), info);
+      } catch (err) {
+        this.warn(`event listener failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ status

@@ -3,7 +3,8 @@
  * expects: `msg.topic = osdp/<pd name>/<event>` and a JSON-safe `msg.payload`.
  */
 import { toHex } from '../../../lib/common';
-import { decodeWiegand, keysToString, type OsdpEvent } from '../../../lib/osdp';
+import { decodeWiegand, keysToString } from '../../../lib/osdp';
+import type { BusEvent } from './bus';
 import { vendorHex } from './commands';
 
 /** The event kinds an osdp-event node filters on (its editor checkboxes). */
@@ -21,7 +22,7 @@ export interface BusEventMessage {
 const STATUS_KINDS: Record<string, string> = { local: 'local', input: 'input', output: 'output', reader: 'reader' };
 
 /** Maps one engine event to a message, or undefined for events no osdp-event node reports. */
-export function eventToMessage(pd: { address: number; name: string }, event: OsdpEvent): BusEventMessage | undefined {
+export function eventToMessage(pd: { address: number; name: string }, event: BusEvent): BusEventMessage | undefined {
   const base = { pd: pd.name, address: pd.address };
   switch (event.event) {
     case 'card': {
@@ -57,6 +58,12 @@ export function eventToMessage(pd: { address: number; name: string }, event: Osd
         kind: 'mfg', event: 'mfg', summary: 'mfg reply',
         payload: { ...base, event: 'mfg', vendor: vendorHex(event.vendorCode), data: toHex(event.data, '') },
       };
+    case 'file': {
+      const payload: Record<string, unknown> = { ...base, event: 'file', fileId: event.fileId, size: event.size, sent: event.offset, percent: event.percent };
+      if (event.outcome) payload.outcome = event.outcome;
+      if (event.error) payload.error = event.error;
+      return { kind: 'file', event: 'file', payload, summary: event.outcome ? `file ${event.outcome}` : `file ${event.percent} %` };
+    }
     case 'notification':
       if (event.type === 'pd-status') {
         const online = event.what === 'online';

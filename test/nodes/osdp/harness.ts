@@ -72,7 +72,8 @@ export function call(id: string, msg: Msg = {}): Promise<Outcome> {
   const err = helper.getNode('err');
   return new Promise((resolve) => {
     const onOut = (m: Msg): void => {
-      if (m._test !== tag) return;
+      // Progress messages (file transfer) carry the input's properties too: wait for the result.
+      if (m._test !== tag || (m.payload as { progress?: unknown } | undefined)?.progress !== undefined) return;
       cleanup();
       resolve({ ok: m });
     };
