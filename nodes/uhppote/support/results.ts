@@ -90,18 +90,22 @@ export interface DoorJson {
   door: number;
   open: boolean;
   button: boolean;
+  /** The door's relay is energised (lock released). */
   unlocked: boolean;
+  /** The door's input bit. */
+  input: boolean;
 }
 
-/** Door n's state: open and button from their own flags, unlocked from relay bit n-1, for every door alike. */
+/** Door n's state from its own open/button flags and the engine's per-door relay and input bits: every door alike. */
 export function doorsJson(s: GetStatusResponse): DoorJson[] {
   const open = [s.door1Open, s.door2Open, s.door3Open, s.door4Open];
   const button = [s.door1Button, s.door2Button, s.door3Button, s.door4Button];
-  return [1, 2, 3, 4].map((door) => ({
+  return ([1, 2, 3, 4] as const).map((door) => ({
     door,
     open: open[door - 1] === true,
     button: button[door - 1] === true,
-    unlocked: (s.relays & (1 << (door - 1))) !== 0,
+    unlocked: s.relayStates[door] === true,
+    input: s.inputStates[door] === true,
   }));
 }
 

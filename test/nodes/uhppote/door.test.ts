@@ -56,7 +56,7 @@ describe('uhppote-door node', function () {
     }
   });
 
-  it('get-door-state reads open and button of doors 2-4 from their own flags', async () => {
+  it('get-door-state reads open, button and input of doors 2-4 from their own flags and bits', async () => {
     const c = sim.controller(WAREHOUSE);
     for (const door of [1, 2, 3, 4]) {
       c.doors.forEach((d, i) => {
@@ -64,10 +64,12 @@ describe('uhppote-door node', function () {
         d.button = i === door - 1;
         d.unlockedUntil = 0;
       });
+      c.inputs = 1 << (door - 1);
       for (const probe of [1, 2, 3, 4]) {
         const s = await ok('state', { payload: { controller: 'warehouse', door: probe } });
         assert.equal(s.open, probe === door, `door ${probe} open when door ${door} is`);
         assert.equal(s.button, probe === door);
+        assert.equal(s.input, probe === door);
         assert.equal(s.unlocked, false);
       }
     }
@@ -75,6 +77,7 @@ describe('uhppote-door node', function () {
       d.open = false;
       d.button = false;
     });
+    c.inputs = 0;
   });
 
   it('typedInputs take the controller and door from msg', async () => {
