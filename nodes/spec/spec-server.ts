@@ -98,17 +98,21 @@ export = function (RED: NodeAPI): void {
       if (closing) return Promise.reject(new NotConnectedError('SPEC server node closed', { device: where }));
       if (client.state === 'idle') return withTimeout(connectOnce(), timeoutMs, { device: where, operation: 'connect' }).then(() => undefined);
       return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          client.off('connected', onConnected);
-          reject(new NotConnectedError(`not connected to SPEC at ${where} (${client.state})`, { device: where, operation: 'connect' }));
-        }, timeoutMs);
-        const onConnected = (): void => {
+        const finish = (err?: Error): void => {
           clearTimeout(timer);
-          resolve();
+          client.off('connected', onConnected);
+          waiters.delete(finish);
+          if (err) reject(err);
+          else resolve();
         };
+        const timer = setTimeout(() => finish(new NotConnectedError(`not connected to SPEC at ${where} (${client.state})`, { device: where, operation: 'connect' })), timeoutMs);
+        const onConnected = (): void => finish();
         client.once('connected', onConnected);
+        waiters.add(finish);
       });
     };
+    /** Messages waiting for the link; rejected at once when the node closes. */
+    const waiters = new Set<(err?: Error) => void>();
 
     const operations = new Set<{ aborted: boolean }>();
     const track = (): { readonly aborted: boolean; end(): void } => {
@@ -132,6 +136,7 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
+      for (const finish of [...waiters]) finish(new NotConnectedError('SPEC server node closed', { device: where }));
       client.removeAllListeners('connected');
       client.removeAllListeners('reconnecting');
       client.removeAllListeners('state');

@@ -147,6 +147,10 @@ describe('spec-server config node', function () {
     const before = handles();
     await helper.load(nodes, flow(sim.port, [read('a')]));
     await statusMatching('a', /reconnecting/, 'yellow');
+    // A message waiting for the link (up to the 2 s time-out) must not keep a timer past close.
+    const idle = handles().Timeout ?? 0;
+    for (let i = 0; i < 5; i++) helper.getNode('a').receive({ payload: i });
+    await until(() => (handles().Timeout ?? 0) >= idle + 5, 'the messages waiting for the link');
     await helper.unload();
     const after = handles();
     assert.ok((after.TCPSocketWrap ?? 0) <= (before.TCPSocketWrap ?? 0), `TCP sockets: ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
