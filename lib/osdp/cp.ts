@@ -430,7 +430,7 @@ export class ControlPanel extends EventEmitter {
   private readonly events: BoundedQueue<CpEventRecord>;
   private running = false;
 
-  constructor(private readonly options: ControlPanelOptions) {
+  constructor(options: ControlPanelOptions) {
     super();
     this.setMaxListeners(0); // waitOnline/waitOffline and node adapters add listeners per caller
     if (!options || !Array.isArray(options.pds) || options.pds.length === 0) throw new InvalidArgumentError('ControlPanel needs at least one PD');

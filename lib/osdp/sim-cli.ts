@@ -15,7 +15,7 @@ export const simCli: SimCli = {
     '--pd 101               a simulated reader at this address (repeatable; default 101)',
     `--swipe-every S        present a demo card every S seconds, alternating W26 ${DEMO_CARDS[0].facility}/${DEMO_CARDS[0].card} (allowed) and ${DEMO_CARDS[1].facility}/${DEMO_CARDS[1].card} (denied)`,
     `                       (flows can also trigger input: MFG vendor ${SIM_VENDOR_CODE.toString(16)} data 01 FC CARDhi CARDlo = swipe, 02 <keys> = key presses)`,
-    ...SECURE_SIM_USAGE.split('\n').map((l) => l.replace(/^  /, '').replace(/^(--\S+(?: \S+)?)\s+/, (m, o: string) => o.padEnd(23))),
+    ...SECURE_SIM_USAGE.split('\n').map((l) => l.replace(/^  /, '').replace(/^(--\S+(?: \S+)?)\s+/, (_m, o: string) => o.padEnd(23))),
   ].join('\n'),
   demoArgs: ['--tcp', '127.0.0.1:4001', '--pd', '101', '--swipe-every', '8', '--install-mode'],
   demoSummary: `OSDP reader at address 101 on TCP 127.0.0.1:4001 (install mode: Secure Channel provisioned by the bus); card ${DEMO_CARDS[0].facility}/${DEMO_CARDS[0].card} (allowed) and ${DEMO_CARDS[1].facility}/${DEMO_CARDS[1].card} (denied) swiped in turn every 8 s`,
