@@ -11,6 +11,7 @@ import { adminGet } from '../common/admin';
 import { SharedStatus } from '../common/status';
 import type { SpecServerNode } from './shared';
 import { findServers, parsePorts } from './scan';
+import { reason } from './reason';
 
 interface SpecServerDef extends NodeDef {
   host: string;
@@ -54,9 +55,12 @@ export = function (RED: NodeAPI): void {
       showConnected(info);
       node.log(`connected to SPEC ${info.specName} at ${info.host}:${info.port}`);
     });
-    client.on('reconnecting', ({ delay, error }: { attempt: number; delay: number; error?: Error }) => {
-      link.set('waiting', `reconnecting in ${seconds(delay)}`);
-      if (error) node.debug(`SPEC ${where}: ${error.message}; next try in ${delay} ms`);
+    client.on('reconnecting', ({ attempt, delay, error }: { attempt: number; delay: number; error?: Error }) => {
+      link.set('waiting', `reconnecting in ${seconds(delay)}${error ? `: ${reason(error, specName)}` : ''}`);
+      if (!error) return;
+      // The first failure of a series goes to the log; the rest only to debug (a server down for hours).
+      if (attempt === 1) node.warn(`SPEC ${where}: ${error.message}; retrying with growing pauses`);
+      else node.debug(`SPEC ${where}: ${error.message}; next try in ${delay} ms`);
     });
     client.on('state', (state: string) => {
       if (closing) return;

@@ -46,7 +46,7 @@ describe('spec-server config node', function () {
 
   it('a SPEC name that is not there: status says so and requests fail to Catch', async () => {
     await helper.load(nodes, flow(sim.port, [read('a')], { specName: 'sixc' }));
-    await statusMatching('a', /reconnecting/, 'yellow');
+    await statusMatching('a', /^reconnecting in \d+ s: no SPEC named sixc$/, 'yellow');
     const e = await fails('a');
     assert.equal(e.code, 'ENOTCONN');
   });
@@ -57,8 +57,8 @@ describe('spec-server config node', function () {
     const got = collect('watched');
     await until(() => got.messages.length >= 1, 'the watched value at start');
     await sim.stop();
-    await statusMatching('a', /reconnecting/, 'yellow');
-    await statusMatching('w', /reconnecting/, 'yellow');
+    await statusMatching('a', /^reconnecting in \d+ s: (refused|no server)$/, 'yellow');
+    await statusMatching('w', /^reconnecting/, 'yellow');
     assert.equal((await fails('a')).code, 'ENOTCONN');
     await sim.listen();
     await statusMatching('a', /^fourc @/, 'green');
