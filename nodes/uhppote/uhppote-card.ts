@@ -4,5 +4,5 @@ import { cardOps } from './ops/card';
 import { registerAction } from './support/action';
 
 export = function (RED: NodeAPI): void {
-  registerAction(RED, 'uhppote-card', cardOps);
+  registerAction(RED, 'uhppote-card', cardOps, { pin: { type: 'password' } });
 };

@@ -4,5 +4,5 @@ import { doorOps } from './ops/door';
 import { registerAction } from './support/action';
 
 export = function (RED: NodeAPI): void {
-  registerAction(RED, 'uhppote-door', doorOps);
+  registerAction(RED, 'uhppote-door', doorOps, { passcodes: { type: 'password' } });
 };

@@ -68,6 +68,9 @@ async function editorValues(RED: NodeAPI, node: Node, config: Record<string, unk
     const type = config[`${key}Type`];
     out[key] = typeof type === 'string' ? await evaluate(RED, node, String(value ?? ''), type, msg) : value;
   }
+  // secrets typed in the editor (door passcodes, card PIN) are credentials, not node properties
+  const credentials = (node as Node & { credentials?: Record<string, unknown> }).credentials ?? {};
+  for (const [key, value] of Object.entries(credentials)) if (value !== undefined && value !== '') out[key] = value;
   return out;
 }
 
@@ -82,8 +85,13 @@ function withContext(err: unknown, operation: string, device: unknown): Fieldlin
   return e;
 }
 
-/** Registers one action node type with its table of operations. */
-export function registerAction(RED: NodeAPI, type: string, operations: OperationTable): void {
+/** Registers one action node type with its table of operations (and the credentials its editor keeps, if any). */
+export function registerAction(
+  RED: NodeAPI,
+  type: string,
+  operations: OperationTable,
+  credentials?: Record<string, { type: 'text' | 'password' }>,
+): void {
   function ActionNode(this: Node, config: NodeDef & Record<string, unknown>): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -143,5 +151,7 @@ export function registerAction(RED: NodeAPI, type: string, operations: Operation
       done();
     });
   }
-  RED.nodes.registerType(type, ActionNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+  const ctor = ActionNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1];
+  if (credentials) RED.nodes.registerType(type, ctor, { credentials });
+  else RED.nodes.registerType(type, ctor);
 }

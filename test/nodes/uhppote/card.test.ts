@@ -34,18 +34,18 @@ describe('uhppote-card node', function () {
       node('all', 'get-all-cards'),
       node('put', 'put-card', {
         card: '8165538', startDate: '2025-01-01', endDate: '2026-12-31',
-        door1: '', door1Type: 'always', door2: '29', door2Type: 'profile', door3: '', door3Type: 'none', door4: '', door4Type: 'none', pin: '7531',
+        door1: '', door1Type: 'always', door2: '29', door2Type: 'profile', door3: '', door3Type: 'none', door4: '', door4Type: 'none',
       }),
       node('putFromContext', 'put-card', { card: 'card', cardType: 'flow', door1: '', door1Type: 'always' }),
       node('delete', 'delete-card', { card: '8165538' }),
       node('deleteAll', 'delete-all-cards'),
-    ]));
+    ]), { put: { pin: '7531' } });
   });
   afterEach(async () => {
     await helper.unload();
   });
 
-  it('put-card stores a card with dates, per-door permissions (time profile) and PIN; get-card reads it back', async () => {
+  it('put-card stores a card with dates, per-door permissions (time profile) and PIN (an editor credential); get-card reads it back', async () => {
     const put = await ok('put');
     assert.deepEqual(put, {
       controller: FRONT, ok: true, card: 8165538, startDate: '2025-01-01', endDate: '2026-12-31',

@@ -34,11 +34,11 @@ describe('uhppote-door node', function () {
       node('setControl', 'set-door-control', { mode: 'normally-open', delay: 7 }),
       node('interlock', 'set-interlock', { interlock: '3' }),
       node('keypads', 'activate-keypads', { reader1: true, reader2: false, reader3: true, reader4: false }),
-      node('passcodes', 'set-door-passcodes', { passcodes: '12345, 999999' }),
+      node('passcodes', 'set-door-passcodes'),
       node('apb', 'get-anti-passback'),
       node('setApb', 'set-anti-passback', { antipassback: '2' }),
       node('firstCard', 'set-first-card', { startTime: '08:30', endTime: '17:45', activeMode: '1', inactiveMode: '2', weekdays: 'monday,tuesday,thursday' }),
-    ]));
+    ]), { passcodes: { passcodes: '12345, 999999' } });
   });
   afterEach(async () => {
     await helper.unload();
@@ -118,7 +118,7 @@ describe('uhppote-door node', function () {
     assert.deepEqual(sim.controller(FRONT).keypads, [false, false, true, true]);
   });
 
-  it('set-door-passcodes from a list or an array; missing ones cleared', async () => {
+  it('set-door-passcodes from the editor (a credential) or msg.payload, as a list or an array; missing ones cleared', async () => {
     const r = await ok('passcodes', { payload: { door: 3 } });
     assert.deepEqual(r, { controller: FRONT, ok: true, door: 3, passcodes: 2 });
     assert.deepEqual(sim.controller(FRONT).doors[2].passcodes, [12345, 999999, 0, 0]);
