@@ -57,6 +57,10 @@ describe('OSDP example flows against the simulator', function () {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldlink-osdp-examples-'));
     (helper as unknown as { settings(s: Record<string, unknown>): void }).settings({ userDir });
   });
+  after(() => {
+    // The test helper is shared by every node test file: leave no user directory behind for them.
+    (helper as unknown as { settings(s: Record<string, unknown>): void }).settings({ userDir: undefined });
+  });
   afterEach(async () => {
     await helper.unload();
     await sim?.close();

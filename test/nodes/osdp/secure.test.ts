@@ -30,6 +30,10 @@ describe('osdp nodes under Secure Channel, against the simulator', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldlink-osdp-nodes-'));
     (helper as unknown as { settings(s: Record<string, unknown>): void }).settings({ userDir: dir });
   });
+  after(() => {
+    // The test helper is shared by every node test file: leave no user directory behind for them.
+    (helper as unknown as { settings(s: Record<string, unknown>): void }).settings({ userDir: undefined });
+  });
   afterEach(async () => {
     await helper.unload();
     await sim?.close();
