@@ -4,6 +4,14 @@ import type { OperationTable } from '../support/action';
 import { accepted, eventJson, type EventJson } from '../support/results';
 import { bool, int, optInt } from '../support/values';
 
+/** An event index from 1, or `oldest` (0) / `newest` (0xFFFFFFFF), which the controller reads as its oldest held and newest event. */
+function eventIndex(value: unknown): number {
+  const word = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  if (word === 'oldest' || word === 'first') return 0;
+  if (word === 'newest' || word === 'latest' || word === 'last') return 0xffffffff;
+  return int(value, 'index (a number from 1, "oldest" or "newest")', 1, 0xffffffff);
+}
+
 export const eventOps: OperationTable = {
   'get-event-index': {
     run: async ({ engine, controller }) => {
@@ -24,8 +32,7 @@ export const eventOps: OperationTable = {
   'get-event': {
     run: async ({ engine, controller, args }) => {
       const c = controller();
-      const index = int(args.index, 'index', 1, 0xffffffff);
-      return eventJson(c.id, await engine.getEventRecord(c, index));
+      return eventJson(c.id, await engine.getEventRecord(c, eventIndex(args.index)));
     },
     describe: (r) => `#${(r as EventJson).index} ${(r as EventJson).type}`,
   },

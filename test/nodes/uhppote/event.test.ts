@@ -60,6 +60,14 @@ describe('uhppote-event node', function () {
     assert.match(String(e.timestamp), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
   });
 
+  it('get-event of the oldest and newest event', async () => {
+    for (const card of [11, 22, 33]) sim.swipe(FRONT, card, 1);
+    const newest = await ok('get', { payload: { index: 'newest' } });
+    assert.deepEqual([newest.index, newest.card], [3, 33]);
+    const oldest = await ok('get', { payload: { index: 'oldest' } });
+    assert.deepEqual([oldest.index, oldest.card], [1, 11]);
+  });
+
   it('get-event: not found and overwritten are typed errors', async () => {
     assert.equal((await fails('get', { payload: { index: 5 } })).code, 'EEVENTNOTFOUND');
     sim.controller(FRONT).eventCapacity = 2;
@@ -108,7 +116,7 @@ describe('uhppote-event node', function () {
 
   it('rejects bad input and keeps working', async () => {
     assert.equal((await fails('get', { payload: { index: -1 } })).code, 'EINVAL');
-    assert.equal((await fails('get', { payload: { index: 'last' } })).code, 'EINVAL');
+    assert.equal((await fails('get', { payload: { index: 'previous' } })).code, 'EINVAL');
     assert.equal((await fails('fresh', { payload: { max: 0 } })).code, 'EINVAL');
     assert.equal((await fails('special', { payload: { enabled: 'perhaps' } })).code, 'EINVAL');
     assert.equal((await ok('index')).controller, FRONT);
