@@ -4,6 +4,7 @@
 // (`npm test -- test/lib/uhppote` runs one folder).
 'use strict';
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const { browserStatus } = require('./lib/browser');
 
@@ -28,5 +29,8 @@ if (!browser.ok) {
     `      To enable it: ${browser.howToEnable}\n`);
 }
 
+// Without file arguments, every test; with them (`npm test -- test/lib/uhppote`), only those.
 const extra = process.argv.slice(2);
-step('mocha', node, [require.resolve('mocha/bin/mocha.js', { paths: [root] }), ...extra]);
+const files = extra.filter((a) => !a.startsWith('-')).map((a) => (fs.existsSync(path.join(root, a)) && fs.statSync(path.join(root, a)).isDirectory() ? `${a.replace(/\/$/, '')}/**/*.test.ts` : a));
+const flags = extra.filter((a) => a.startsWith('-'));
+step('mocha', node, [require.resolve('mocha/bin/mocha.js', { paths: [root] }), ...flags, ...(files.length ? files : ['test/**/*.test.ts'])]);
