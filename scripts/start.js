@@ -33,7 +33,7 @@ async function main() {
     try {
       const s = await rt.startSim(sim.protocol, sim.args, { onLog: (l) => quiet || process.stderr.write(`${l}\n`) });
       running.push(s);
-      summaries.push(`  ${sim.protocol.padEnd(8)} simulator on ${Object.values(s.listening).join(', ')}: ${sim.summary}`);
+      summaries.push(`  ${sim.protocol.padEnd(8)} ${sim.summary}`);
     } catch (err) {
       process.stderr.write(`could not start the ${sim.protocol} simulator: ${err.message}\n`);
       return stopAll(1);
