@@ -36,6 +36,9 @@ describe('npm pack and install into a fresh Node-RED userDir', function () {
     const files: string[] = packed[0].files.map((f: { path: string }) => f.path);
     assert.ok(files.some((f) => f.startsWith('dist/nodes/')) || Object.keys(pkg['node-red'].nodes).length === 0, 'the tarball holds the compiled nodes');
     assert.ok(files.some((f) => f.startsWith('examples/flows/')), 'the tarball holds the examples');
+    // Editor scripts the node .html files load: without them no fieldlink node shows in the editor.
+    const editorScripts = fs.existsSync(path.join(rt.root, 'resources')) ? fs.readdirSync(path.join(rt.root, 'resources')) : [];
+    for (const f of editorScripts) assert.ok(files.includes(`resources/${f}`), `the tarball holds resources/${f}`);
     assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('lib/') || f.endsWith('.ts') && !f.endsWith('.d.ts')), 'no sources or tests in the tarball');
 
     const userDir = path.join(work, 'userdir');
