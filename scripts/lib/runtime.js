@@ -135,10 +135,17 @@ async function startNodeRed({ userDir, host, port, onLine = () => {}, nodeRedDir
 function startSim(protocol, args, { onLog = () => {} } = {}) {
   const bin = path.join(root, 'bin', 'fieldlink-sim.js');
   const child = spawn(process.execPath, [bin, protocol, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  readline.createInterface({ input: child.stderr }).on('line', onLog);
+  const logged = [];
+  readline.createInterface({ input: child.stderr }).on('line', (line) => {
+    logged.push(line);
+    if (logged.length > 20) logged.shift();
+    onLog(line);
+  });
   return new Promise((resolve, reject) => {
     const out = readline.createInterface({ input: child.stdout });
-    const onExit = (code) => reject(new Error(`fieldlink-sim ${protocol} exited (${code}) before listening`));
+    // Say why (a port in use by a running `npm start`, say): the simulator wrote it on stderr.
+    const onExit = (code) => setImmediate(() =>
+      reject(new Error(`fieldlink-sim ${protocol} ${args.join(' ')} exited (${code}) before listening: ${logged.join(' | ')}`)));
     child.once('exit', onExit);
     out.once('line', (line) => {
       child.off('exit', onExit);

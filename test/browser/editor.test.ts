@@ -1,4 +1,4 @@
-// The editor check in a real browser: Node-RED with the demo flow and its simulators, the editor
+// The editor check in a real browser: Node-RED with the demo flow deployed, the editor
 // in Debian's Chromium (playwright-core), every fieldlink node type in the palette, each node's
 // edit dialog and help opened with no page error. Screenshots go to .artifacts/editor/.
 import assert from 'node:assert/strict';
@@ -35,7 +35,8 @@ describe('editor in a real browser (Chromium)', function () {
       console.log(`      (browser check skipped: ${browser.reason}; to enable: ${browser.howToEnable})`);
       this.skip();
     }
-    for (const sim of rt.demoSimulators()) running.push(await rt.startSim(sim.protocol, sim.args));
+    // No simulators: the editor does not need them, and their fixed demo ports would clash with a
+    // running `npm start`. The demo's config nodes just show that their devices are not there.
     const port = await rt.freePort();
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldlink-editor-'));
     rt.prepareUserDir({ userDir, host: '127.0.0.1', port, flowFile: path.join(rt.root, 'examples', 'flows', 'demo.json') });
