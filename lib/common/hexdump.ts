@@ -1,11 +1,11 @@
 /** Compact hex of a buffer: `17 94 00 00 ...`, for debug logs and error messages. */
 export function toHex(bytes: Uint8Array, separator = ' '): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) {
-    if (i > 0) out += separator;
-    out += bytes[i].toString(16).padStart(2, '0');
-  }
-  return out;
+  // Buffer's own encoder does the work; the separators are put in afterwards.
+  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  if (separator === '' || hex.length <= 2) return hex;
+  const pairs = new Array<string>(hex.length / 2);
+  for (let i = 0; i < pairs.length; i++) pairs[i] = hex.slice(2 * i, 2 * i + 2);
+  return pairs.join(separator);
 }
 
 /** Parses hex with optional spaces, colons or 0x prefix; throws RangeError on anything else. */
