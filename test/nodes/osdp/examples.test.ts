@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ControlPanel, TcpServerChannel, decodeWiegand, type CpEventRecord } from '../../../lib/osdp';
 import { DEMO_CARDS, startSimulator, type OsdpSimulator } from '../../../lib/osdp/simulator';
-import { helper, nodes, until, type FlowNode, type Msg } from './harness';
+import { helper, nextMessage, nodes, until, userDirPerTest, type FlowNode, type Msg } from './harness';
 
 const dir = path.resolve(__dirname, '..', '..', '..', 'examples', 'flows', 'OSDP');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -31,18 +30,9 @@ function example(title: string, port: number, edit: (n: FlowNode) => FlowNode = 
   return out;
 }
 
-function next(id: string, match: (m: Msg) => boolean = () => true, what = `a message at ${id}`): Promise<Msg> {
-  return new Promise((resolve, reject) => {
-    const node = helper.getNode(id);
-    const timer = setTimeout(() => reject(new Error(`gave up waiting for ${what}`)), 15_000);
-    const on = (m: Msg): void => {
-      if (!match(m)) return;
-      clearTimeout(timer);
-      node.removeListener('input', on as never);
-      resolve(m);
-    };
-    node.on('input', on as never);
-  });
+/** The next message helper node `id` gets that satisfies `match`, within 15 s. */
+function next(id: string, match: (m: Msg) => boolean = () => true): Promise<Msg> {
+  return nextMessage(id, match, `a message at ${id}`, 15_000);
 }
 
 const all = [...coreNodes, ...nodes];
@@ -51,21 +41,13 @@ let busId = '';
 
 describe('OSDP example flows against the simulator', function () {
   let sim: OsdpSimulator | undefined;
-  let userDir: string;
+  const userDir = userDirPerTest('fieldlink-osdp-examples-');
 
-  beforeEach(() => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldlink-osdp-examples-'));
-    (helper as unknown as { settings(s: Record<string, unknown>): void }).settings({ userDir });
-  });
-  after(() => {
-    // The test helper is shared by every node test file: leave no user directory behind for them.
-    (helper as unknown as { settings(s: Record<string, unknown>): void }).settings({ userDir: undefined });
-  });
   afterEach(async () => {
     await helper.unload();
     await sim?.close();
     sim = undefined;
-    fs.rmSync(userDir, { recursive: true, force: true });
+    userDir.remove();
   });
 
   it('demo tab: the reader is provisioned (install mode); an allowed card -> LED green and relay pulse; a denied one -> red and beep', async () => {
@@ -162,11 +144,11 @@ describe('OSDP example flows against the simulator', function () {
   });
 
   it('firmware push: progress then the result; a missing file goes to the Catch node', async () => {
-    const fileDir = path.join(userDir, 'received');
+    const fileDir = path.join(userDir.path, 'received');
     fs.mkdirSync(fileDir);
     sim = await startSimulator({ tcp: { host: '127.0.0.1', port: 0 }, pds: [0], secure: { 'file-dir': fileDir } });
     busId = 'ex6-bus';
-    const firmware = path.join(userDir, 'fw.bin');
+    const firmware = path.join(userDir.path, 'fw.bin');
     fs.writeFileSync(firmware, Buffer.alloc(5000, 0x5a));
     await helper.load(all, example('Push a firmware file', sim.port!, (n) => (n.id === 'ex6-push' ? { ...n, file: firmware } : n)));
     await until(online, 'online');
@@ -178,7 +160,7 @@ describe('OSDP example flows against the simulator', function () {
     assert.equal(((await result).payload as Record<string, unknown>).outcome, 'ok');
     await event;
     const failed = next('ex6-failed');
-    helper.getNode('ex6-push').receive({ payload: { file: path.join(userDir, 'nope.bin') } });
+    helper.getNode('ex6-push').receive({ payload: { file: path.join(userDir.path, 'nope.bin') } });
     assert.equal(((await failed)._error as Record<string, unknown>).code, 'ENOTFOUND');
   });
 

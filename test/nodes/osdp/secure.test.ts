@@ -6,10 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type OsdpSimulator } from '../../../lib/osdp/simulator';
-import { bus, fails, flow, helper, nextOutput, nodes, ok, statusLog, until, type FlowNode, type Msg } from './harness';
+import { bus, fails, flow, helper, nextOutput, nodes, ok, statusLog, until, userDirPerTest, type FlowNode, type Msg } from './harness';
 
 const KEY = '303132333435363738393a3b3c3d3e3e';
 
@@ -24,21 +23,13 @@ const command = (id: string, operation: string, extra: Record<string, unknown> =
 
 describe('osdp nodes under Secure Channel, against the simulator', function () {
   let sim: OsdpSimulator | undefined;
-  let dir: string;
+  const userDir = userDirPerTest('fieldlink-osdp-nodes-');
 
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldlink-osdp-nodes-'));
-    (helper as unknown as { settings(s: Record<string, unknown>): void }).settings({ userDir: dir });
-  });
-  after(() => {
-    // The test helper is shared by every node test file: leave no user directory behind for them.
-    (helper as unknown as { settings(s: Record<string, unknown>): void }).settings({ userDir: undefined });
-  });
   afterEach(async () => {
     await helper.unload();
     await sim?.close();
     sim = undefined;
-    fs.rmSync(dir, { recursive: true, force: true });
+    userDir.remove();
   });
 
   it('opens Secure Channel with the key from the credentials: status "online, secure", commands sealed', async () => {
@@ -84,7 +75,7 @@ describe('osdp nodes under Secure Channel, against the simulator', function () {
     assert.match(key, /^[0-9a-f]{32}$/);
     assert.notEqual(key, '303132333435363738393a3b3c3d3e3f', 'not the default key');
     assert.equal(runtime().pds[0].scbk?.toString('hex'), key);
-    const stored = path.join(dir, 'fieldlink', 'osdp-keys', 'bus-101.key');
+    const stored = path.join(userDir.path, 'fieldlink', 'osdp-keys', 'bus-101.key');
     await until(() => fs.existsSync(stored), 'the key store file');
     assert.equal(fs.readFileSync(stored, 'utf8').trim().toLowerCase(), key);
     const m = await secure;
@@ -118,7 +109,7 @@ describe('osdp nodes under Secure Channel, against the simulator', function () {
   });
 
   it('file transfer from a Buffer and from a path: progress messages, the file arrives whole, events on osdp-event', async () => {
-    const fileDir = path.join(dir, 'received');
+    const fileDir = path.join(userDir.path, 'received');
     fs.mkdirSync(fileDir);
     sim = await startSimulator({ tcp: { host: '127.0.0.1', port: 0 }, pds: [101], secure: { scbk: KEY, 'file-dir': fileDir } });
     await helper.load(nodes, flow([
@@ -148,11 +139,11 @@ describe('osdp nodes under Secure Channel, against the simulator', function () {
     await until(() => events.some((m) => (m.payload as Record<string, unknown>).outcome === 'ok'), 'the outcome event');
     out.removeListener('input', collect);
     // From a path.
-    const file = path.join(dir, 'fw.bin');
+    const file = path.join(userDir.path, 'fw.bin');
     fs.writeFileSync(file, data.subarray(0, 3000));
     const r2 = await ok('n-file', { payload: { file, fileId: 2 } });
     assert.deepEqual([r2.size, r2.outcome], [3000, 'ok']);
-    assert.equal((await fails('n-file', { payload: { file: path.join(dir, 'missing.bin') } })).code, 'ENOTFOUND');
+    assert.equal((await fails('n-file', { payload: { file: path.join(userDir.path, 'missing.bin') } })).code, 'ENOTFOUND');
     assert.equal((await fails('n-file', { payload: { file: '' } })).code, 'EINVAL');
   });
 });

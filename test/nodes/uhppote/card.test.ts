@@ -1,19 +1,9 @@
 /** uhppote-card against the simulator: every operation, typed not-found errors, PIN and time profiles. */
 import assert from 'node:assert/strict';
 import type { UhppoteSimulator } from '../../../lib/uhppote';
-import { FRONT, fails, flow, helper, nodes, ok, startSim, type FlowNode } from './harness';
+import { FRONT, actionNode, fails, flow, helper, nodes, ok, startSim } from './harness';
 
-const node = (id: string, operation: string, extra: Record<string, unknown> = {}): FlowNode => ({
-  id,
-  type: 'uhppote-card',
-  network: 'net',
-  operation,
-  controller: String(FRONT),
-  controllerType: 'str',
-  card: '',
-  cardType: 'num',
-  ...extra,
-});
+const node = actionNode('uhppote-card', { controller: String(FRONT), controllerType: 'str', card: '', cardType: 'num' });
 
 describe('uhppote-card node', function () {
   let sim: UhppoteSimulator;

@@ -1,17 +1,9 @@
 /** uhppote-controller against the simulator: every operation, editor values and msg overrides. */
 import assert from 'node:assert/strict';
 import type { UhppoteSimulator } from '../../../lib/uhppote';
-import { FRONT, WAREHOUSE, call, caughtError, fails, flow, helper, nodes, ok, startSim, until, type FlowNode } from './harness';
+import { FRONT, WAREHOUSE, actionNode, call, caughtError, fails, flow, helper, nodes, ok, startSim, until } from './harness';
 
-const node = (id: string, operation: string, extra: Record<string, unknown> = {}): FlowNode => ({
-  id,
-  type: 'uhppote-controller',
-  network: 'net',
-  operation,
-  controller: 'front door',
-  controllerType: 'name',
-  ...extra,
-});
+const node = actionNode('uhppote-controller');
 
 describe('uhppote-controller node', function () {
   let sim: UhppoteSimulator;

@@ -1,19 +1,9 @@
 /** uhppote-door against the simulator: every operation, for doors 1-4 alike. */
 import assert from 'node:assert/strict';
 import type { UhppoteSimulator } from '../../../lib/uhppote';
-import { FRONT, WAREHOUSE, fails, flow, helper, nodes, ok, startSim, type FlowNode } from './harness';
+import { FRONT, WAREHOUSE, actionNode, fails, flow, helper, nodes, ok, startSim } from './harness';
 
-const node = (id: string, operation: string, extra: Record<string, unknown> = {}): FlowNode => ({
-  id,
-  type: 'uhppote-door',
-  network: 'net',
-  operation,
-  controller: 'front door',
-  controllerType: 'name',
-  door: '1',
-  doorType: 'num',
-  ...extra,
-});
+const node = actionNode('uhppote-door', { door: '1', doorType: 'num' });
 
 describe('uhppote-door node', function () {
   let sim: UhppoteSimulator;

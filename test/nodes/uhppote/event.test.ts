@@ -1,19 +1,9 @@
 /** uhppote-event against the simulator: event index, events (found, not found, overwritten), new events, special events. */
 import assert from 'node:assert/strict';
 import type { UhppoteSimulator } from '../../../lib/uhppote';
-import { FRONT, fails, flow, helper, nodes, ok, startSim, type FlowNode } from './harness';
+import { FRONT, actionNode, fails, flow, helper, nodes, ok, startSim } from './harness';
 
-const node = (id: string, operation: string, extra: Record<string, unknown> = {}): FlowNode => ({
-  id,
-  type: 'uhppote-event',
-  network: 'net',
-  operation,
-  controller: 'front door',
-  controllerType: 'name',
-  index: '',
-  indexType: 'num',
-  ...extra,
-});
+const node = actionNode('uhppote-event', { index: '', indexType: 'num' });
 
 describe('uhppote-event node', function () {
   let sim: UhppoteSimulator;

@@ -2,12 +2,7 @@
 import assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import type { UhppoteSimulator } from '../../../lib/uhppote';
-import { FRONT, WAREHOUSE, caughtError, helper, network, nodes, placed, startSim, until, type FlowNode, type Msg, type TestNode } from './harness';
-
-interface NetworkNode extends TestNode {
-  listening(): { address: string; port: number } | undefined;
-  shared: { status: { text?: string; fill?: string } };
-}
+import { FRONT, WAREHOUSE, caughtError, helper, network, nodes, placed, startSim, until, type FlowNode, type Msg, type NetworkNode, type TestNode } from './harness';
 
 /** Collects the messages a helper node receives and hands them out in order. */
 class Inbox {

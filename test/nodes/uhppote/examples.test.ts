@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { UhppoteSimulator } from '../../../lib/uhppote';
-import { FRONT, WAREHOUSE, helper, nodes, startSim, until, type FlowNode, type Msg, type TestNode } from './harness';
+import { FRONT, WAREHOUSE, helper, nodes, startSim, until, type FlowNode, type Msg, type NetworkNode } from './harness';
 
 const dir = path.resolve(__dirname, '..', '..', '..', 'examples', 'flows', 'UHPPOTE');
 const core = (p: string): unknown => require(path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', p));
@@ -21,10 +21,6 @@ function grabHttpNode(RED: { httpNode: unknown; nodes: { registerType(type: stri
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const supertest = require('supertest') as (app: unknown) => { get(url: string): PromiseLike<{ status: number; body: Record<string, unknown> }> };
-
-interface NetworkNode extends TestNode {
-  listening(): { address: string; port: number } | undefined;
-}
 
 /** The example as shipped, aimed at the simulator, with debug nodes replaced by helpers and timers off. */
 function example(title: string, port: number): FlowNode[] {

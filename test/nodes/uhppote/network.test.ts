@@ -6,22 +6,10 @@
 import assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import { UhppoteSimulator } from '../../../lib/uhppote';
-import { FRONT, WAREHOUSE, call, caughtError, fails, flow, handles, helper, nodes, ok, placed, startSim, until, type FlowNode, type TestNode } from './harness';
+import { FRONT, WAREHOUSE, actionNode, call, caughtError, fails, flow, handles, helper, nodes, ok, placed, startSim, until, type FlowNode, type NetworkNode } from './harness';
 
-interface NetworkNode extends TestNode {
-  listening(): { address: string; port: number } | undefined;
-  shared: { status: { text?: string; fill?: string } };
-}
-
-const status = (extra: Record<string, unknown> = {}): FlowNode => ({
-  id: 'status',
-  type: 'uhppote-controller',
-  network: 'net',
-  operation: 'get-status',
-  controller: 'front door',
-  controllerType: 'name',
-  ...extra,
-});
+const controllerNode = actionNode('uhppote-controller');
+const status = (extra: Record<string, unknown> = {}): FlowNode => controllerNode('status', 'get-status', extra);
 
 async function freePort(): Promise<number> {
   const s = new UhppoteSimulator({ port: 0, controllers: [1] });

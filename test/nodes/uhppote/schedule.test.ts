@@ -1,19 +1,9 @@
 /** uhppote-schedule against the simulator: time profiles and tasks. */
 import assert from 'node:assert/strict';
 import type { UhppoteSimulator } from '../../../lib/uhppote';
-import { FRONT, fails, flow, helper, nodes, ok, startSim, type FlowNode } from './harness';
+import { FRONT, actionNode, fails, flow, helper, nodes, ok, startSim } from './harness';
 
-const node = (id: string, operation: string, extra: Record<string, unknown> = {}): FlowNode => ({
-  id,
-  type: 'uhppote-schedule',
-  network: 'net',
-  operation,
-  controller: 'front door',
-  controllerType: 'name',
-  profile: '29',
-  profileType: 'num',
-  ...extra,
-});
+const node = actionNode('uhppote-schedule', { profile: '29', profileType: 'num' });
 
 describe('uhppote-schedule node', function () {
   let sim: UhppoteSimulator;
