@@ -18,18 +18,3 @@ export function adminGet(
     );
   });
 }
-
-export function adminPost(
-  RED: NodeAPI,
-  path: string,
-  permission: string,
-  handler: (body: Record<string, unknown>) => Promise<unknown>,
-): void {
-  if (!path.startsWith('/fieldlink/')) throw new Error(`admin endpoints live under /fieldlink/: ${path}`);
-  RED.httpAdmin.post(path, RED.auth.needsPermission(permission), (req, res) => {
-    handler((req.body ?? {}) as Record<string, unknown>).then(
-      (body) => res.json(body),
-      (err: Error) => res.status(500).json({ error: err.message }),
-    );
-  });
-}

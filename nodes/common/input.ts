@@ -4,7 +4,7 @@
  * `msg.error` set. Never throws out of the handler, never leaves a promise unhandled.
  */
 import type { Node, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { FieldlinkError, InvalidArgumentError, toFieldlinkError } from '../../lib/common/errors';
+import { InvalidArgumentError, toFieldlinkError } from '../../lib/common/errors';
 import { shorten, type StatusTarget } from './status';
 
 export type Msg = NodeMessageInFlow & Record<string, unknown>;
@@ -73,15 +73,10 @@ export function onInput(
       },
       (err: unknown) => {
         const error = toFieldlinkError(err);
-        msg.error = errorForMsg(error);
+        msg.error = error.toJSON();
         options.status.flash({ fill: 'red', shape: 'ring', text: shorten(error.message) });
         done(error);
       },
     );
   });
-}
-
-/** A JSON-safe description of an error for `msg.error`. */
-export function errorForMsg(err: FieldlinkError): Record<string, unknown> {
-  return err.toJSON();
 }
