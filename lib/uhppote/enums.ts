@@ -3,6 +3,13 @@
  * throws: unknown codes read `unknown (N)`.
  */
 
+type TextOf = (code: number) => string;
+
+/** A lookup from a code table that reads `unknown (N)` for a code the table does not have. */
+function textOf(table: Record<number, string>): TextOf {
+  return (code) => table[code] ?? `unknown (${code})`;
+}
+
 /** Event type of a status/event record (byte 12 of get-status, get-event and event packets). */
 export enum EventType {
   None = 0,
@@ -20,9 +27,7 @@ const EVENT_TYPE_TEXT: Record<number, string> = {
   0xff: 'overwritten',
 };
 
-export function eventTypeText(code: number): string {
-  return EVENT_TYPE_TEXT[code] ?? `unknown (${code})`;
-}
+export const eventTypeText: TextOf = textOf(EVENT_TYPE_TEXT);
 
 /** Direction of a swipe or door event. */
 export enum Direction {
@@ -109,9 +114,7 @@ const REASON_TEXT: Record<number, string> = {
   45: 'remote open door (USB reader)',
 };
 
-export function reasonText(code: number): string {
-  return REASON_TEXT[code] ?? `unknown (${code})`;
-}
+export const reasonText: TextOf = textOf(REASON_TEXT);
 
 /** Door control mode (get/set door). */
 export enum DoorMode {
@@ -122,9 +125,7 @@ export enum DoorMode {
 
 const DOOR_MODE_TEXT: Record<number, string> = { 1: 'normally open', 2: 'normally closed', 3: 'controlled' };
 
-export function doorModeText(code: number): string {
-  return DOOR_MODE_TEXT[code] ?? `unknown (${code})`;
-}
+export const doorModeText: TextOf = textOf(DOOR_MODE_TEXT);
 
 /** Door interlock mode (set interlock). */
 export enum Interlock {
@@ -145,9 +146,7 @@ const INTERLOCK_TEXT: Record<number, string> = {
   8: 'doors 1&2&3&4',
 };
 
-export function interlockText(code: number): string {
-  return INTERLOCK_TEXT[code] ?? `unknown (${code})`;
-}
+export const interlockText: TextOf = textOf(INTERLOCK_TEXT);
 
 /** Anti-passback mode (get/set anti-passback). */
 export enum AntiPassback {
@@ -166,9 +165,7 @@ const ANTIPASSBACK_TEXT: Record<number, string> = {
   4: '1:(2,3,4)',
 };
 
-export function antiPassbackText(code: number): string {
-  return ANTIPASSBACK_TEXT[code] ?? `unknown (${code})`;
-}
+export const antiPassbackText: TextOf = textOf(ANTIPASSBACK_TEXT);
 
 /** Task type (add task). */
 export enum TaskType {
@@ -203,6 +200,4 @@ const TASK_TEXT: Record<number, string> = {
   12: 'enable pushbutton',
 };
 
-export function taskTypeText(code: number): string {
-  return TASK_TEXT[code] ?? `unknown (${code})`;
-}
+export const taskTypeText: TextOf = textOf(TASK_TEXT);
