@@ -185,6 +185,8 @@ class CpPd {
   queue: QueuedCommand[] = [];
   inFlight?: QueuedCommand;
   nextPoll = 0;
+  /** No idle POLL while set (holdPolls). */
+  pollsHeld = false;
   retryAt = 0;
   readonly backoff: Backoff;
   metrics = newMetrics();
@@ -562,6 +564,20 @@ export class ControlPanel extends EventEmitter {
     return (this.pd(ref).flags & flagBit(flag)) !== 0;
   }
 
+  /**
+   * Holds (or resumes) the idle POLLs to a PD while queued commands still go out: a file transfer
+   * uses it when the PD's FTSTAT does not allow polls between fragments.
+   */
+  holdPolls(ref: PdRef, hold: boolean): void {
+    const pd = this.pd(ref);
+    if (pd.pollsHeld === hold) return;
+    pd.pollsHeld = hold;
+    if (!hold) {
+      pd.nextPoll = this.clock.now();
+      pd.bus.wake();
+    }
+  }
+
   /** Re-enables a disabled PD: it goes through ID/CAP again at once. */
   enablePd(ref: PdRef): void {
     const pd = this.pd(ref);
@@ -755,7 +771,7 @@ export class ControlPanel extends EventEmitter {
         return pd.retryAt;
       case 'online':
         if (pd.queue.length > 0) return now;
-        return pd.nextPoll;
+        return pd.pollsHeld ? Infinity : pd.nextPoll;
       default:
         return now;
     }

@@ -1,7 +1,8 @@
 /**
  * File transfer over the OSDP engine: `startFileTransfer` drives a FileSender through a
  * ControlPanel's command queue (FILETRANSFER / ABORT as ordinary commands, so it runs under Secure
- * Channel when the PD is secured, and polls interleave); `attachFileReceiver` answers FILETRANSFER
+ * Channel when the PD is secured; the CP's idle polls are held while the PD's FTSTAT does not allow
+ * them between fragments); `attachFileReceiver` answers FILETRANSFER
  * and ABORT on a PeripheralDevice through a command hook.
  */
 import { InvalidArgumentError } from '../../common/errors';
@@ -21,6 +22,8 @@ export interface FileTransferCp {
   sendCommand(pd: number | string, command: never): Promise<{ status: string; reply?: { reply: string }; error?: Error }>;
   checkCapability(pd: number | string, fn: number): { compliance: number; numItems: number } | undefined;
   isSecure(pd: number | string): boolean;
+  /** Holds the CP's idle polls to the PD while the PD does not allow them between fragments. */
+  holdPolls?(pd: number | string, hold: boolean): void;
 }
 
 export interface StartFileTransferOptions {
@@ -58,9 +61,12 @@ export async function startFileTransfer(cp: FileTransferCp, pd: number | string,
   const sender = new FileSender({ fileId: opts.fileId, ops, maxFragment, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.now ? { now: opts.now } : {}) });
   await sender.start();
   const now = opts.now ?? Date.now;
+  // FTSTAT control bit 0 clear: only FILETRANSFER goes to the PD until the transfer ends.
+  const holdPolls = (hold: boolean): void => cp.holdPolls?.(pd, hold);
   const run = async (): Promise<FileTxResult> => {
     for (;;) {
       const a = await sender.next();
+      holdPolls(a.kind !== 'done' && a.kind !== 'poll' && !sender.interleaveAllowed);
       if (a.kind === 'done') return a.result;
       if (a.kind === 'wait') {
         await new Promise((r) => setTimeout(r, Math.max(1, a.untilMs - now())));
@@ -85,10 +91,12 @@ export async function startFileTransfer(cp: FileTransferCp, pd: number | string,
       }
     }
   };
-  const done = run().catch((err: unknown) => {
-    sender.fail((err as Error)?.message ?? String(err));
-    return sender.done;
-  });
+  const done = run()
+    .catch((err: unknown) => {
+      sender.fail((err as Error)?.message ?? String(err));
+      return sender.done;
+    })
+    .finally(() => holdPolls(false));
   return { fileId: opts.fileId, done, cancel: () => sender.cancel(), status: () => sender.status() };
 }
 

@@ -27,16 +27,18 @@ function memoryOps(extra: Partial<ReceiverFileOps> = {}) {
   return { ops, data: () => Buffer.concat(parts) };
 }
 
-async function rig(secure: boolean, ops: ReceiverFileOps) {
+async function rig(secure: boolean, ops: ReceiverFileOps, receiverOptions: { control?: number; delayMs?: number } = {}) {
   const [cpSide, pdSide] = createMemoryPair();
   const sc = new CpSecureChannel({});
   const cp = new ControlPanel({ channel: cpSide, pollInterval: 5, pds: [{ address: 7, ...(secure ? { scbk: KEY } : {}) }], session: sc.factory });
   sc.attach(cp);
   const pd = new PeripheralDevice({ address: 7, channel: pdSide, capabilities: CAPS, ...(secure ? { scbk: KEY } : {}), session: createPdSessionFactory({}), handler: () => undefined });
-  const { receiver } = attachFileReceiver(pd, ops);
+  const { receiver } = attachFileReceiver(pd, ops, receiverOptions);
   const sizes: number[] = [];
+  const codes: number[] = [];
   cpSide.intercept = (b) => {
     const f = splitFrame(b[0] === 0xff ? b.subarray(1) : b);
+    codes.push(f.code);
     if (f.code === 0x7c) sizes.push(b.length);
     if (secure && f.code === 0x7c) assert.equal(f.scb?.type, 0x17, 'FILETRANSFER encrypted');
     return b;
@@ -45,7 +47,7 @@ async function rig(secure: boolean, ops: ReceiverFileOps) {
   await cp.start();
   assert.equal(await cp.waitOnline(0, 20000), true);
   if (secure) assert.equal(await sc.wait(0, 20000), true);
-  return { cp, pd, receiver, sizes, close: async () => { await cp.stop(); await pd.stop(); } };
+  return { cp, pd, receiver, sizes, codes, close: async () => { await cp.stop(); await pd.stop(); } };
 }
 
 describe('osdp file transfer through ControlPanel and PeripheralDevice (in-memory pair)', function () {
@@ -73,6 +75,29 @@ describe('osdp file transfer through ControlPanel and PeripheralDevice (in-memor
       assert.deepEqual(h.status(), { fileId: 1, size: file.length, offset: file.length, state: 'done', outcome: 'ok' });
       assert.equal(r.receiver.status().outcome, 'ok');
       if (secure) assert.equal(r.cp.isSecure(0), true);
+    });
+  }
+
+  // FTSTAT control bit 0: whether the CP may poll between fragments. The PD asks for a 20 ms delay
+  // after each fragment, during which a CP polling every 5 ms would poll unless it holds its polls.
+  for (const interleave of [false, true]) {
+    it(`${interleave ? 'polls' : 'sends no POLL'} between fragments when the PD's FTSTAT ${interleave ? 'allows' : 'does not allow'} it, and polls again after`, async () => {
+      const sink = memoryOps();
+      const r = await rig(false, sink.ops, { control: interleave ? 1 : 0, delayMs: 20 });
+      close = r.close;
+      const h = await startFileTransfer(r.cp, 0, { fileId: 2, source: file.subarray(0, 4096) });
+      assert.equal((await h.done).outcome, 'ok');
+      assert.deepEqual(sink.data(), file.subarray(0, 4096));
+      const first = r.codes.indexOf(0x7c);
+      const last = r.codes.lastIndexOf(0x7c);
+      const pollsDuring = r.codes.slice(first, last).filter((c) => c === 0x60).length;
+      if (interleave) assert.ok(pollsDuring > 0, 'polls interleave when allowed');
+      else assert.equal(pollsDuring, 0, 'no POLL between the first and the last FILETRANSFER');
+      await new Promise<void>((resolve) => {
+        const check = (): void => (r.codes.slice(last).includes(0x60) ? resolve() : void setTimeout(check, 5));
+        check();
+      });
+      assert.equal(r.cp.isOnline(0), true);
     });
   }
 
